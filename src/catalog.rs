@@ -1,0 +1,221 @@
+//! Loads the catalog: the built-in scenarios plus the user's files and folders, in layers.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+
+use crate::model::{Origin, Scenario, Source, SourceFile};
+use crate::mojibake;
+use crate::parse::parse_catalog;
+use crate::problem::{Problem, Severity};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+}
+
+/// Where to load scenarios from, resolved from flags, environment and config.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogSettings {
+    pub builtin: bool,
+    /// Extra files or folders, in load order, with the layer each came from.
+    pub paths: Vec<(PathBuf, Origin)>,
+}
+
+/// A catalog file that was read, and what it held.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub file: Arc<SourceFile>,
+    pub scenarios: usize,
+    /// First line where mojibake was repaired on load, if any.
+    pub mojibake_line: Option<usize>,
+}
+
+/// Every scenario of every layer, in load order, with what was found on the way.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub scenarios: Vec<Scenario>,
+    /// Files read, with their scenario counts.
+    pub files: Vec<FileReport>,
+    /// Files in folders that held no scenario (READMEs, notes): skipped, not an error.
+    pub skipped: Vec<PathBuf>,
+    /// Problems found while reading: invalid UTF-8, headings without a number.
+    pub problems: Vec<Problem>,
+    /// Numbers defined more than once, each naming every place (a warning on load, an error in lint).
+    pub duplicates: Vec<Problem>,
+}
+
+impl Catalog {
+    pub fn load(settings: &CatalogSettings) -> Result<Catalog> {
+        let mut catalog = Catalog::default();
+        if settings.builtin {
+            for (name, text) in builtin::BUILTIN {
+                let file = Arc::new(SourceFile {
+                    path: Path::new("scenarios").join(name),
+                    origin: Origin::Builtin,
+                });
+                catalog.add_text(text, file);
+            }
+        }
+        let mut seen = HashSet::new();
+        for (path, origin) in &settings.paths {
+            catalog.load_path(path, *origin, &mut seen)?;
+        }
+        catalog.check_duplicates();
+        Ok(catalog)
+    }
+
+    /// Number of scenarios in the built-in catalog.
+    pub fn builtin_count() -> usize {
+        builtin::BUILTIN
+            .iter()
+            .map(|(name, text)| {
+                let file = Arc::new(SourceFile {
+                    path: PathBuf::from(name),
+                    origin: Origin::Builtin,
+                });
+                parse_catalog(text, &file).scenarios.len()
+            })
+            .sum()
+    }
+
+    fn load_path(
+        &mut self,
+        path: &Path,
+        origin: Origin,
+        seen: &mut HashSet<PathBuf>,
+    ) -> Result<()> {
+        let meta =
+            fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            collect_catalog_files(path, &mut files)
+                .with_context(|| format!("{}: cannot read folder", path.display()))?;
+            files.sort();
+            for file in files {
+                if !seen.insert(canonical(&file)) {
+                    continue;
+                }
+                let found = self.load_file(&file, origin)?;
+                if found == 0 {
+                    self.skipped.push(file);
+                }
+            }
+        } else {
+            if !seen.insert(canonical(path)) {
+                return Ok(());
+            }
+            if self.load_file(path, origin)? == 0 {
+                bail!(
+                    "{}:1: no scenarios found (expected a heading like `### Scenario #1: Title`)",
+                    path.display()
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads and parses one file; returns how many scenarios it held.
+    fn load_file(&mut self, path: &Path, origin: Origin) -> Result<usize> {
+        let bytes = fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let file = Arc::new(SourceFile {
+            path: path.to_path_buf(),
+            origin,
+        });
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                // Load what can be loaded: invalid bytes become U+FFFD, and the user is told where.
+                let offset = err.utf8_error().valid_up_to();
+                let bytes = err.into_bytes();
+                let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+                self.problems.push(Problem::new(
+                    Severity::Warning,
+                    Source {
+                        file: Arc::clone(&file),
+                        line,
+                    },
+                    format!(
+                        "invalid UTF-8 at byte offset {offset}; invalid bytes replaced with U+FFFD"
+                    ),
+                ));
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        };
+        Ok(self.add_text(&text, file))
+    }
+
+    fn add_text(&mut self, text: &str, file: Arc<SourceFile>) -> usize {
+        let repaired = mojibake::repair(text);
+        let mojibake_line = match &repaired {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(fixed) => text
+                .split('\n')
+                .zip(fixed.split('\n'))
+                .position(|(a, b)| a != b)
+                .map(|i| i + 1),
+        };
+        let parsed = parse_catalog(&repaired, &file);
+        let count = parsed.scenarios.len();
+        self.files.push(FileReport {
+            file,
+            scenarios: count,
+            mojibake_line,
+        });
+        self.scenarios.extend(parsed.scenarios);
+        self.problems.extend(parsed.problems);
+        count
+    }
+
+    fn check_duplicates(&mut self) {
+        let mut by_id: BTreeMap<u32, Vec<&Scenario>> = BTreeMap::new();
+        for s in &self.scenarios {
+            by_id.entry(s.id).or_default().push(s);
+        }
+        for (id, group) in by_id.into_iter().filter(|(_, g)| g.len() > 1) {
+            let places: Vec<String> = group.iter().map(|s| s.source.to_string()).collect();
+            self.duplicates.push(Problem::new(
+                Severity::Warning,
+                group[1].source.clone(),
+                format!(
+                    "scenario #{id} is defined {} times: {}",
+                    group.len(),
+                    places.join(", ")
+                ),
+            ));
+        }
+    }
+
+    /// Every scenario numbered `id`, in load order.
+    pub fn by_id(&self, id: u32) -> impl Iterator<Item = &Scenario> {
+        self.scenarios.iter().filter(move |s| s.id == id)
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Catalog files under `dir`, recursively: markdown and plain text, hidden entries skipped.
+fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            collect_catalog_files(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("md" | "markdown" | "txt")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

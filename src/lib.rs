@@ -1,0 +1,124 @@
+//! k8sdoc: an offline Kubernetes troubleshooting advisor. `main` calls [`run`].
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod lint;
+pub mod list;
+pub mod model;
+pub mod mojibake;
+pub mod parse;
+pub mod problem;
+pub mod render;
+pub mod sanitize;
+pub mod search;
+pub mod show;
+pub mod style;
+pub mod yaml;
+
+use std::ffi::OsString;
+use std::io::{self, BufWriter, Write};
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::catalog::Catalog;
+use crate::cli::{Cli, Command, Settings};
+use crate::problem::Problem;
+use crate::style::Palette;
+
+/// How a command ended when it did not fail: grep's 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Found,
+    NothingFound,
+}
+
+impl Outcome {
+    pub fn from_found(found: bool) -> Outcome {
+        if found {
+            Outcome::Found
+        } else {
+            Outcome::NothingFound
+        }
+    }
+}
+
+/// Runs k8sdoc with these arguments and returns the process exit code: 0 found, 1 nothing
+/// found, 2 error. A closed stdout (`k8sdoc list | head -1`) is a quiet success.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let settings = cli.global.resolve();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = dispatch(&cli.command, &settings, &mut out).and_then(|outcome| {
+        out.flush()?;
+        Ok(outcome)
+    });
+    match result {
+        Ok(Outcome::Found) => 0,
+        Ok(Outcome::NothingFound) => 1,
+        Err(err) if is_broken_pipe(&err) => 0,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "k8sdoc: error: {err:#}");
+            2
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Result<Outcome> {
+    let palette = Palette {
+        enabled: settings.color.resolve(),
+    };
+    if let Command::Lint(args) = command {
+        return lint::run(args, settings, out, palette);
+    }
+    let catalog = Catalog::load(&settings.catalog)?;
+    if !settings.quiet {
+        let problems: Vec<&Problem> = catalog.problems.iter().chain(&catalog.duplicates).collect();
+        report_problems(&problems, settings.verbose);
+    }
+    match command {
+        Command::Show(args) => show::run(args, &catalog, out, palette),
+        Command::List(args) => list::run(args, &catalog, settings, out, palette),
+        Command::Search(args) => search::run(args, &catalog, out, palette),
+        Command::Catalog => list::catalog(&catalog, out),
+        Command::Lint(_) => unreachable!("handled above"),
+    }
+}
+
+/// How many load warnings to print before summarising the rest (a public collection loaded
+/// beside the built-in catalog can repeat dozens of numbers).
+const MAX_WARNINGS: usize = 5;
+
+fn report_problems(problems: &[&Problem], verbose: bool) {
+    let mut err = io::stderr().lock();
+    let shown = if verbose {
+        problems.len()
+    } else {
+        MAX_WARNINGS.min(problems.len())
+    };
+    for p in &problems[..shown] {
+        let _ = writeln!(err, "k8sdoc: {}", sanitize::sanitize(&p.to_string()));
+    }
+    if problems.len() > shown {
+        let _ = writeln!(
+            err,
+            "k8sdoc: ... and {} more warnings (see them all with --verbose or `k8sdoc lint`; silence with -q)",
+            problems.len() - shown
+        );
+    }
+}

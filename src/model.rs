@@ -1,0 +1,306 @@
+//! The typed scenario model every command reads.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a scenario or a problem comes from: `file:line`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Source {
+    pub file: Arc<SourceFile>,
+    pub line: usize,
+}
+
+/// A catalog file, as the user would name it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceFile {
+    /// The path shown to the user (`scenarios/seed.md` for the built-in catalog).
+    pub path: PathBuf,
+    pub origin: Origin,
+}
+
+/// Which layer of the catalog a file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    Builtin,
+    ConfigDir,
+    Env,
+    Flag,
+}
+
+impl Origin {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Origin::Builtin => "built-in",
+            Origin::ConfigDir => "config dir",
+            Origin::Env => "K8SDOC_SCENARIOS",
+            Origin::Flag => "--scenarios",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.path.display(), self.line)
+    }
+}
+
+/// One entry of a list section: a bullet, a paragraph or a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Inline markdown: emphasis removed, inline code kept in backticks.
+    pub text: String,
+    /// A command to copy (from a code block or a bare command line), not prose.
+    pub command: bool,
+}
+
+impl Item {
+    pub fn prose(text: impl Into<String>) -> Item {
+        Item {
+            text: text.into(),
+            command: false,
+        }
+    }
+
+    pub fn command(text: impl Into<String>) -> Item {
+        Item {
+            text: text.into(),
+            command: true,
+        }
+    }
+}
+
+/// The sections a scenario can have, in the order they are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Category,
+    Environment,
+    Covers,
+    Summary,
+    WhatYouSee,
+    WhatHappened,
+    DiagnosisSteps,
+    RootCause,
+    Fix,
+    LessonsLearned,
+    HowToAvoid,
+    ProTip,
+}
+
+impl Field {
+    pub const ALL: [Field; 12] = [
+        Field::Category,
+        Field::Environment,
+        Field::Covers,
+        Field::Summary,
+        Field::WhatYouSee,
+        Field::WhatHappened,
+        Field::DiagnosisSteps,
+        Field::RootCause,
+        Field::Fix,
+        Field::LessonsLearned,
+        Field::HowToAvoid,
+        Field::ProTip,
+    ];
+
+    /// The label written in the catalog.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Category => "Category",
+            Field::Environment => "Environment",
+            Field::Covers => "Covers",
+            Field::Summary => "Summary",
+            Field::WhatYouSee => "What You See",
+            Field::WhatHappened => "What Happened",
+            Field::DiagnosisSteps => "Diagnosis Steps",
+            Field::RootCause => "Root Cause",
+            Field::Fix => "Fix / Workaround",
+            Field::LessonsLearned => "Lessons Learned",
+            Field::HowToAvoid => "How to Avoid",
+            Field::ProTip => "Pro Tip",
+        }
+    }
+
+    /// The name used by `--field` and in JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Category => "category",
+            Field::Environment => "environment",
+            Field::Covers => "covers",
+            Field::Summary => "summary",
+            Field::WhatYouSee => "what_you_see",
+            Field::WhatHappened => "what_happened",
+            Field::DiagnosisSteps => "diagnosis_steps",
+            Field::RootCause => "root_cause",
+            Field::Fix => "fix",
+            Field::LessonsLearned => "lessons_learned",
+            Field::HowToAvoid => "how_to_avoid",
+            Field::ProTip => "pro_tip",
+        }
+    }
+
+    /// Sections held as one block of text rather than a list.
+    pub fn is_scalar(self) -> bool {
+        matches!(
+            self,
+            Field::Category
+                | Field::Environment
+                | Field::Summary
+                | Field::RootCause
+                | Field::ProTip
+        )
+    }
+
+    /// Sections every scenario must have; `lint` reports their absence as an error.
+    pub fn is_required(self) -> bool {
+        matches!(
+            self,
+            Field::Category
+                | Field::Environment
+                | Field::Summary
+                | Field::WhatHappened
+                | Field::DiagnosisSteps
+                | Field::RootCause
+                | Field::Fix
+        )
+    }
+
+    /// Recognises a section label as written in a catalog, in any of its variants
+    /// (`Fix/Workaround`, `Lessons Learned / Tips`, `Scenario Summary`, any case).
+    pub fn from_label(label: &str) -> Option<Field> {
+        let norm: String = label
+            .trim()
+            .trim_end_matches(':')
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let field = match norm.as_str() {
+            "category" | "categories" => Field::Category,
+            "environment" | "env" => Field::Environment,
+            "covers" | "coverage" => Field::Covers,
+            "summary" | "scenariosummary" => Field::Summary,
+            "whatyousee" | "whatyoullsee" | "symptoms" | "observedoutput" => Field::WhatYouSee,
+            "whathappened" => Field::WhatHappened,
+            "diagnosissteps" | "diagnosis" | "diagnosticsteps" => Field::DiagnosisSteps,
+            "rootcause" | "rootcauses" => Field::RootCause,
+            "fixworkaround" | "fixworkarounds" | "fix" | "workaround" | "fixes" | "resolution" => {
+                Field::Fix
+            }
+            "lessonslearned" | "lessonslearnedtips" | "lessons" | "tips" => Field::LessonsLearned,
+            "howtoavoid" | "prevention" => Field::HowToAvoid,
+            "protip" | "protips" => Field::ProTip,
+            _ => return None,
+        };
+        Some(field)
+    }
+
+    /// Parses a `--field` name: the JSON key or the label.
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL
+            .into_iter()
+            .find(|f| f.key() == name)
+            .or_else(|| Field::from_label(name))
+    }
+}
+
+/// A section whose label the parser does not know; kept so nothing is lost and `lint` can say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraSection {
+    pub label: String,
+    pub items: Vec<Item>,
+    pub line: usize,
+}
+
+/// One production incident: what broke, how to confirm it, how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub id: u32,
+    pub title: String,
+    pub category: Option<String>,
+    pub environment: Option<String>,
+    pub covers: Vec<String>,
+    pub summary: Option<String>,
+    pub what_you_see: Vec<Item>,
+    pub what_happened: Vec<Item>,
+    pub diagnosis_steps: Vec<Item>,
+    pub root_cause: Option<String>,
+    pub fix: Vec<Item>,
+    pub lessons_learned: Vec<Item>,
+    pub how_to_avoid: Vec<Item>,
+    pub pro_tip: Option<String>,
+    pub extra: Vec<ExtraSection>,
+    pub source: Source,
+}
+
+/// A field's value, scalar or list, for code that walks every section.
+pub enum FieldValue<'a> {
+    Text(Option<&'a str>),
+    List(&'a [Item]),
+    Keys(&'a [String]),
+}
+
+impl Scenario {
+    pub fn new(id: u32, title: String, source: Source) -> Scenario {
+        Scenario {
+            id,
+            title,
+            category: None,
+            environment: None,
+            covers: Vec::new(),
+            summary: None,
+            what_you_see: Vec::new(),
+            what_happened: Vec::new(),
+            diagnosis_steps: Vec::new(),
+            root_cause: None,
+            fix: Vec::new(),
+            lessons_learned: Vec::new(),
+            how_to_avoid: Vec::new(),
+            pro_tip: None,
+            extra: Vec::new(),
+            source,
+        }
+    }
+
+    pub fn field(&self, field: Field) -> FieldValue<'_> {
+        match field {
+            Field::Category => FieldValue::Text(self.category.as_deref()),
+            Field::Environment => FieldValue::Text(self.environment.as_deref()),
+            Field::Covers => FieldValue::Keys(&self.covers),
+            Field::Summary => FieldValue::Text(self.summary.as_deref()),
+            Field::WhatYouSee => FieldValue::List(&self.what_you_see),
+            Field::WhatHappened => FieldValue::List(&self.what_happened),
+            Field::DiagnosisSteps => FieldValue::List(&self.diagnosis_steps),
+            Field::RootCause => FieldValue::Text(self.root_cause.as_deref()),
+            Field::Fix => FieldValue::List(&self.fix),
+            Field::LessonsLearned => FieldValue::List(&self.lessons_learned),
+            Field::HowToAvoid => FieldValue::List(&self.how_to_avoid),
+            Field::ProTip => FieldValue::Text(self.pro_tip.as_deref()),
+        }
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        match self.field(field) {
+            FieldValue::Text(t) => t.is_some_and(|t| !t.trim().is_empty()),
+            FieldValue::List(items) => !items.is_empty(),
+            FieldValue::Keys(keys) => !keys.is_empty(),
+        }
+    }
+
+    /// Every line of text in `field`, for searching and indexing.
+    pub fn field_lines(&self, field: Field) -> Vec<&str> {
+        match self.field(field) {
+            FieldValue::Text(t) => t.map(|t| t.lines().collect()).unwrap_or_default(),
+            FieldValue::List(items) => items.iter().map(|i| i.text.as_str()).collect(),
+            FieldValue::Keys(keys) => keys.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// Commands to copy from the fix section.
+    pub fn fix_commands(&self) -> impl Iterator<Item = &str> {
+        self.fix
+            .iter()
+            .filter(|i| i.command)
+            .map(|i| i.text.as_str())
+    }
+}

@@ -1,0 +1,675 @@
+//! Parses catalog text (the seed's markdown, or the plain-text variant) into [`Scenario`]s.
+//!
+//! Two front ends feed one assembler: markdown goes through pulldown-cmark, the plain-text
+//! variant (`📘 Scenario #N: Title` lines, plain `Label:` lines, `•` bullets) is read line by
+//! line. Both turn a scenario's body into [`Block`]s (labels, text, code), and the assembler
+//! files them under the right section, so both formats obey the same rules for commands,
+//! copy-paste artifacts and unknown labels.
+
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use crate::model::{ExtraSection, Field, Item, Scenario, Source, SourceFile};
+use crate::problem::{Problem, Severity};
+
+/// What one file held.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub scenarios: Vec<Scenario>,
+    pub problems: Vec<Problem>,
+}
+
+/// Parses one catalog file's (already repaired, valid UTF-8) text.
+pub fn parse_catalog(text: &str, file: &Arc<SourceFile>) -> Parsed {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let markdown = lines.iter().any(|l| heading_re().is_match(l));
+    let mut parsed = Parsed::default();
+    let starts = scenario_starts(&lines, markdown, file, &mut parsed.problems);
+    for (n, start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).map_or(lines.len(), |next| next.line);
+        let body = start.line + 1..end;
+        let source = Source {
+            file: Arc::clone(file),
+            line: start.line + 1,
+        };
+        let mut assembler = Assembler::new(Scenario::new(start.id, start.title.clone(), source));
+        if markdown {
+            markdown_blocks(&lines, body, &mut assembler);
+        } else {
+            plain_blocks(&lines, body, &mut assembler);
+        }
+        parsed.scenarios.push(assembler.finish());
+    }
+    parsed
+}
+
+fn heading_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^ {0,3}#{1,6}\s+[^\w#]*Scenario\s*#?\s*(\d+)\s*[:.\-–—]?\s*(.*?)\s*#*\s*$")
+            .expect("valid regex")
+    })
+}
+
+fn plain_start_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^\s*[^\w\s]{0,4}\s*Scenario\s*#\s*(\d+)\s*[:.\-–—]\s*(.*?)\s*$")
+            .expect("valid regex")
+    })
+}
+
+/// A heading that looks like a scenario start but carries no usable number.
+fn numberless_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^(?: {0,3}#{1,6}\s+[^\w#]*|\s*[^\w\s]{1,4}\s*)Scenario\s*[#:]")
+            .expect("valid regex")
+    })
+}
+
+struct Start {
+    line: usize,
+    id: u32,
+    title: String,
+}
+
+/// Finds the first line of every scenario, skipping fenced code (a `###` line in a code block
+/// is a comment, not a heading).
+fn scenario_starts(
+    lines: &[&str],
+    markdown: bool,
+    file: &Arc<SourceFile>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Start> {
+    let re = if markdown {
+        heading_re()
+    } else {
+        plain_start_re()
+    };
+    let mut starts = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    for (i, line) in lines.iter().enumerate() {
+        if markdown {
+            if let Some(f) = fence_marker(line) {
+                fence = match fence {
+                    None => Some(f),
+                    Some(open) if open.0 == f.0 && f.1 >= open.1 && is_bare_fence(line) => None,
+                    still => still,
+                };
+                continue;
+            }
+            if fence.is_some() {
+                continue;
+            }
+        }
+        let source = || Source {
+            file: Arc::clone(file),
+            line: i + 1,
+        };
+        if let Some(caps) = re.captures(line) {
+            match caps[1].parse::<u32>() {
+                Ok(id) => starts.push(Start {
+                    line: i,
+                    id,
+                    title: caps[2].trim().to_string(),
+                }),
+                Err(_) => problems.push(Problem::new(
+                    Severity::Error,
+                    source(),
+                    format!("scenario number {} is too large", &caps[1]),
+                )),
+            }
+        } else if numberless_re().is_match(line) && (markdown || line.contains('#')) {
+            problems.push(Problem::new(
+                Severity::Error,
+                source(),
+                format!("scenario heading has no number: {}", line.trim()),
+            ));
+        }
+    }
+    starts
+}
+
+/// `(fence char, length)` when `line` opens or closes a fenced code block.
+fn fence_marker(line: &str) -> Option<(char, usize)> {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 {
+        return None;
+    }
+    let c = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = t.chars().take_while(|x| *x == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+fn is_bare_fence(line: &str) -> bool {
+    line.trim().chars().all(|c| c == '`' || c == '~')
+}
+
+/// One piece of a scenario body, whichever format it came from.
+enum Block {
+    /// `Label:` and the text after it on the same line.
+    Label {
+        label: String,
+        rest: String,
+        line: usize,
+    },
+    /// A paragraph or a bullet.
+    Text { text: String, line: usize },
+    /// The lines of a code block.
+    Code { lines: Vec<String> },
+}
+
+/// Lines pasted from a chat window's code box: `bash` above it, `CopyEdit` inside it.
+fn is_artifact(text: &str) -> bool {
+    matches!(
+        text.trim().trim_matches('`').trim(),
+        "bash"
+            | "sh"
+            | "shell"
+            | "console"
+            | "CopyEdit"
+            | "Copy code"
+            | "Copy"
+            | "Edit"
+            | "yaml"
+            | "json"
+    )
+}
+
+const TOOLS: &[&str] = &[
+    "kubectl",
+    "helm",
+    "etcdctl",
+    "etcdutl",
+    "kubeadm",
+    "systemctl",
+    "journalctl",
+    "crictl",
+    "ctr",
+    "nerdctl",
+    "docker",
+    "podman",
+    "iptables",
+    "iptables-save",
+    "iptables-restore",
+    "ip6tables",
+    "ipvsadm",
+    "conntrack",
+    "sysctl",
+    "curl",
+    "wget",
+    "nslookup",
+    "dig",
+    "ip",
+    "ss",
+    "df",
+    "du",
+    "find",
+    "rm",
+    "mv",
+    "cp",
+    "sudo",
+    "swapoff",
+    "chronyc",
+    "timedatectl",
+    "ntpdate",
+    "openssl",
+    "aws",
+    "gcloud",
+    "az",
+    "eksctl",
+    "velero",
+    "cilium",
+    "calicoctl",
+    "mount",
+    "umount",
+    "lsblk",
+    "echo",
+    "cat",
+    "tail",
+    "grep",
+    "ps",
+    "kill",
+    "export",
+    "mkdir",
+    "chmod",
+    "chown",
+    "modprobe",
+    "dmesg",
+    "ethtool",
+    "tcpdump",
+    "nc",
+    "ping",
+    "skopeo",
+    "crane",
+    "cosign",
+    "jq",
+    "watch",
+    "kustomize",
+    "ssh",
+    "apt-get",
+    "yum",
+    "dnf",
+    "k9s",
+    "stern",
+    "flux",
+    "argocd",
+    "istioctl",
+    "linkerd",
+    "trivy",
+    "etcd",
+    "kubelet",
+    "sed",
+    "truncate",
+    "fallocate",
+    "ulimit",
+    "nsenter",
+];
+
+fn first_word(text: &str) -> &str {
+    text.split_whitespace().next().unwrap_or("")
+}
+
+/// A bare line that is a shell command rather than a sentence.
+fn looks_like_command(text: &str) -> bool {
+    let t = text.trim().trim_start_matches("$ ");
+    let word = first_word(t);
+    if TOOLS.contains(&word) {
+        return true;
+    }
+    let lower_start = word
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '.');
+    lower_start && !t.ends_with('.') && (t.contains(" -") || t.contains('|') || t.contains('/'))
+}
+
+/// The inside of `text` when all of it is one inline code span.
+fn whole_code_span(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('`')?.strip_suffix('`')?;
+    (!inner.is_empty() && !inner.contains('`')).then_some(inner)
+}
+
+/// Which section new text goes to.
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    /// Before the first label: kept in an extra section so nothing is lost.
+    Preamble,
+    Field(Field),
+    Extra(usize),
+}
+
+/// Files blocks into a scenario's sections.
+struct Assembler {
+    scenario: Scenario,
+    target: Target,
+    /// After a `bash` / `CopyEdit` artifact, bare lines are commands.
+    commands_next: bool,
+}
+
+impl Assembler {
+    fn new(scenario: Scenario) -> Assembler {
+        Assembler {
+            scenario,
+            target: Target::Preamble,
+            commands_next: false,
+        }
+    }
+
+    fn finish(self) -> Scenario {
+        self.scenario
+    }
+
+    fn push(&mut self, block: Block) {
+        match block {
+            Block::Label { label, rest, line } => {
+                self.commands_next = false;
+                match Field::from_label(&label) {
+                    Some(field) => self.target = Target::Field(field),
+                    None => {
+                        self.scenario.extra.push(ExtraSection {
+                            label,
+                            items: Vec::new(),
+                            line,
+                        });
+                        self.target = Target::Extra(self.scenario.extra.len() - 1);
+                    }
+                }
+                if !rest.trim().is_empty() {
+                    self.text(&rest, line);
+                }
+            }
+            Block::Text { text, line } => self.text(&text, line),
+            Block::Code { lines } => {
+                for command in join_continuations(&lines) {
+                    self.add(Item::command(command), 0);
+                }
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str, line: usize) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        if is_artifact(text) {
+            self.commands_next = true;
+            return;
+        }
+        let item = match whole_code_span(text) {
+            Some(inner) if self.target == Target::Field(Field::WhatYouSee) => Item::prose(inner),
+            Some(inner) => Item::command(inner),
+            None if self.command_context() && looks_like_command(text) => {
+                Item::command(text.trim_start_matches("$ "))
+            }
+            None => Item::prose(text),
+        };
+        self.add(item, line);
+    }
+
+    fn command_context(&self) -> bool {
+        self.commands_next || self.target == Target::Field(Field::Fix)
+    }
+
+    fn add(&mut self, item: Item, line: usize) {
+        let s = &mut self.scenario;
+        match self.target {
+            Target::Field(Field::Covers) => {
+                s.covers.extend(
+                    item.text
+                        .split([',', ' ', ';'])
+                        .map(|k| k.trim_matches('`').trim())
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_string),
+                );
+            }
+            Target::Field(field) if field.is_scalar() => {
+                let slot = match field {
+                    Field::Category => &mut s.category,
+                    Field::Environment => &mut s.environment,
+                    Field::Summary => &mut s.summary,
+                    Field::RootCause => &mut s.root_cause,
+                    _ => &mut s.pro_tip,
+                };
+                let text = if item.command {
+                    format!("`{}`", item.text)
+                } else {
+                    item.text
+                };
+                match slot {
+                    Some(existing) => {
+                        existing.push(' ');
+                        existing.push_str(&text);
+                    }
+                    None => *slot = Some(text),
+                }
+            }
+            Target::Field(field) => {
+                let list = match field {
+                    Field::WhatYouSee => &mut s.what_you_see,
+                    Field::WhatHappened => &mut s.what_happened,
+                    Field::DiagnosisSteps => &mut s.diagnosis_steps,
+                    Field::Fix => &mut s.fix,
+                    Field::LessonsLearned => &mut s.lessons_learned,
+                    _ => &mut s.how_to_avoid,
+                };
+                list.push(item);
+            }
+            Target::Extra(i) => s.extra[i].items.push(item),
+            Target::Preamble => {
+                if s.extra.first().is_none_or(|e| !e.label.is_empty()) {
+                    s.extra.insert(
+                        0,
+                        ExtraSection {
+                            label: String::new(),
+                            items: Vec::new(),
+                            line,
+                        },
+                    );
+                }
+                s.extra[0].items.push(item);
+            }
+        }
+    }
+}
+
+/// Code block lines, artifacts dropped, `\`-continued lines joined into one command.
+fn join_continuations(lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut continuing = false;
+    for line in lines {
+        let trimmed = line.trim_end();
+        if trimmed.trim().is_empty() || (!continuing && is_artifact(trimmed)) {
+            continuing = false;
+            continue;
+        }
+        match out.last_mut() {
+            Some(prev) if continuing => {
+                prev.push('\n');
+                prev.push_str(trimmed);
+            }
+            _ => out.push(trimmed.trim_start().to_string()),
+        }
+        continuing = trimmed.ends_with('\\');
+    }
+    out
+}
+
+/// Private-use markers around bold text while a paragraph is rendered, so a leading
+/// `**Label:**` can be told apart from text that merely contains asterisks.
+const STRONG: char = '\u{E000}';
+
+/// Finds a section label at the start of a rendered line: bold (`**Label:**`, `**Label**:`)
+/// or, when the label is a known one, plain (`Summary: ...`).
+fn split_label(line: &str) -> Option<(String, String)> {
+    if let Some(after) = line.strip_prefix(STRONG) {
+        let (inner, rest) = after.split_once(STRONG)?;
+        let rest = rest.trim_start();
+        let (label, rest) = match inner.trim_end().strip_suffix(':') {
+            Some(label) => (label, rest),
+            None => (inner.trim(), rest.strip_prefix(':')?),
+        };
+        let words = label.split_whitespace().count();
+        if (1..=6).contains(&words) || Field::from_label(label).is_some() {
+            return Some((label.trim().to_string(), rest.to_string()));
+        }
+        return None;
+    }
+    known_plain_label(line)
+}
+
+fn known_plain_label(line: &str) -> Option<(String, String)> {
+    let (label, rest) = line.split_once(':')?;
+    if label.len() > 40 || label.contains('`') {
+        return None;
+    }
+    Field::from_label(label).map(|_| (label.trim().to_string(), rest.trim().to_string()))
+}
+
+fn strip_markers(text: &str) -> String {
+    text.replace(STRONG, "")
+}
+
+/// Markdown front end: pulldown-cmark events of a scenario body, into blocks.
+fn markdown_blocks(lines: &[&str], body: Range<usize>, asm: &mut Assembler) {
+    let first_line = body.start;
+    let text = lines[body].join("\n");
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset);
+
+    let mut inline = String::new();
+    let mut inline_line = 0;
+    let mut code: Option<Vec<String>> = None;
+    let mut in_code_block_text = String::new();
+
+    let flush = |inline: &mut String, line: usize, asm: &mut Assembler| {
+        if inline.trim().is_empty() {
+            inline.clear();
+            return;
+        }
+        flush_paragraph(inline, line, asm);
+        inline.clear();
+    };
+
+    for (event, range) in Parser::new_ext(
+        &text,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .into_offset_iter()
+    {
+        if inline.is_empty() {
+            inline_line = line_of(range.start);
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                flush(&mut inline, inline_line, asm);
+                if let CodeBlockKind::Fenced(info) = kind {
+                    // An info string that is itself a command (```kubectl get pods```).
+                    if looks_like_command(&info) {
+                        in_code_block_text.push_str(&info);
+                        in_code_block_text.push('\n');
+                    }
+                }
+                code = Some(Vec::new());
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let lines = in_code_block_text.lines().map(str::to_string).collect();
+                in_code_block_text.clear();
+                code = None;
+                asm.push(Block::Code { lines });
+            }
+            Event::Text(t) if code.is_some() => in_code_block_text.push_str(&t),
+            Event::Text(t) | Event::InlineHtml(t) | Event::Html(t) => inline.push_str(&t),
+            Event::Code(t) => {
+                let fence = if t.contains('`') { "``" } else { "`" };
+                inline.push_str(fence);
+                inline.push_str(&t);
+                inline.push_str(fence);
+            }
+            Event::Start(Tag::Strong) | Event::End(TagEnd::Strong) => inline.push(STRONG),
+            Event::SoftBreak | Event::HardBreak => inline.push('\n'),
+            Event::Start(Tag::Item) | Event::Start(Tag::List(_)) | Event::End(TagEnd::Item) => {
+                flush(&mut inline, inline_line, asm)
+            }
+            Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Heading(_))
+            | Event::End(TagEnd::TableRow)
+            | Event::End(TagEnd::TableHead)
+            | Event::End(TagEnd::BlockQuote(_))
+            | Event::End(TagEnd::HtmlBlock) => flush(&mut inline, inline_line, asm),
+            Event::End(TagEnd::TableCell) => inline.push_str(" | "),
+            Event::TaskListMarker(done) => inline.push_str(if done { "[x] " } else { "[ ] " }),
+            _ => {}
+        }
+    }
+    flush(&mut inline, inline_line, asm);
+}
+
+/// One rendered paragraph or item: labels can start any of its lines (authors sometimes
+/// write `**Category:**` and `**Environment:**` on consecutive lines); the other lines
+/// continue the text before them.
+fn flush_paragraph(inline: &str, first_line: usize, asm: &mut Assembler) {
+    let mut text = String::new();
+    let mut text_line = first_line;
+    for (n, raw) in inline.split('\n').enumerate() {
+        let line = first_line + n;
+        let trimmed = raw.trim();
+        if let Some((label, rest)) = split_label(trimmed) {
+            emit_text(&mut text, text_line, asm);
+            asm.push(Block::Label {
+                label: strip_markers(&label),
+                rest: strip_markers(&rest),
+                line,
+            });
+        } else if is_artifact(trimmed) || (asm.commands_next && looks_like_command(trimmed)) {
+            emit_text(&mut text, text_line, asm);
+            asm.push(Block::Text {
+                text: strip_markers(trimmed),
+                line,
+            });
+        } else if !trimmed.is_empty() {
+            if text.is_empty() {
+                text_line = line;
+            } else {
+                text.push(' ');
+            }
+            text.push_str(&strip_markers(trimmed));
+        }
+    }
+    emit_text(&mut text, text_line, asm);
+}
+
+fn emit_text(text: &mut String, line: usize, asm: &mut Assembler) {
+    if !text.is_empty() {
+        asm.push(Block::Text {
+            text: std::mem::take(text),
+            line,
+        });
+    }
+}
+
+/// Plain-text front end: labels are plain `Label:` lines, bullets are `•`, `-` or `*`.
+fn plain_blocks(lines: &[&str], body: Range<usize>, asm: &mut Assembler) {
+    for i in body {
+        let raw = lines[i].trim_end_matches('\r');
+        let line = i + 1;
+        let trimmed = raw.trim();
+        if trimmed.is_empty()
+            || is_bare_fence(trimmed)
+            || trimmed.chars().all(|c| c == '-' || c == '=')
+        {
+            continue;
+        }
+        if let Some((label, rest)) = known_plain_label(trimmed) {
+            asm.push(Block::Label { label, rest, line });
+            continue;
+        }
+        let text = trimmed
+            .strip_prefix(['•', '◦', '▪', '●', '-', '*'])
+            .map_or(trimmed, str::trim_start);
+        asm.push(Block::Text {
+            text: text.to_string(),
+            line,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+    use std::path::PathBuf;
+
+    fn file() -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            path: PathBuf::from("t.md"),
+            origin: Origin::Flag,
+        })
+    }
+
+    #[test]
+    fn labels_on_consecutive_lines_split() {
+        let text = "### Scenario #7: T\n**Category:** A\n**Environment:** B\n";
+        let parsed = parse_catalog(text, &file());
+        let s = &parsed.scenarios[0];
+        assert_eq!(s.category.as_deref(), Some("A"));
+        assert_eq!(s.environment.as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn continuation_lines_join_into_one_command() {
+        let out = join_continuations(&[
+            "kubectl get pods \\".into(),
+            "  -A".into(),
+            "CopyEdit".into(),
+        ]);
+        assert_eq!(out, vec!["kubectl get pods \\\n  -A".to_string()]);
+    }
+}
