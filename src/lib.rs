@@ -90,6 +90,15 @@ fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Resu
     if !settings.quiet {
         let problems: Vec<&Problem> = catalog.problems.iter().chain(&catalog.duplicates).collect();
         report_problems(&problems, settings.verbose);
+        if settings.verbose {
+            for skipped in &catalog.skipped {
+                let _ = writeln!(
+                    io::stderr(),
+                    "k8sdoc: skipped {}: no scenarios in it",
+                    sanitize::sanitize(&skipped.display().to_string())
+                );
+            }
+        }
     }
     match command {
         Command::Show(args) => show::run(args, &catalog, out, palette),

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::{presets, Cell, ContentArrangement, Table};
+use comfy_table::{presets, Cell, ContentArrangement, Table, TableComponent};
 
 use crate::catalog::Catalog;
 use crate::cli::{ListArgs, ListFormat, Settings};
@@ -53,8 +53,11 @@ pub fn run(
         )?,
         ListFormat::Table if !rows.is_empty() => {
             let mut table = Table::new();
+            // Borderless like `kubectl get`, with a rule under the header.
             table
-                .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+                .load_preset(presets::NOTHING)
+                .set_style(TableComponent::HeaderLines, '─')
+                .set_style(TableComponent::MiddleHeaderIntersections, '─')
                 .set_content_arrangement(ContentArrangement::Dynamic);
             let mut header = vec!["ID", "Title", "Category", "Environment"];
             if settings.verbose {
@@ -90,7 +93,7 @@ pub fn run(
 
 /// Every file the catalog came from, layer by layer, with what it held.
 pub fn catalog(catalog: &Catalog, out: &mut dyn Write) -> Result<Outcome> {
-    for report in &catalog.files {
+    for report in catalog.files.iter().filter(|r| r.scenarios > 0) {
         writeln!(
             out,
             "{:<16} {:>5} scenarios  {}",

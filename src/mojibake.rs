@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 /// Mac Roman code points for bytes 0x80..=0xFF, in order.
-const MAC_ROMAN_HIGH: &str = "ÄÅÇÉÑÖÜáàâäãåçéèêëíìîïñóòôöõúùûü†°¢£§•¶ß®©™´¨≠ÆØ∞±≤≥¥µ∂∑∏π∫ªºΩæø¿¡¬√ƒ≈∆«»…\u{a0}ÀÃÕŒœ–—“”‘’÷◊ÿŸ⁄€‹›ﬁﬂ‡·‚„‰ÂÊÁËÈÍÎÏÌÓÔÒÚÛÙ\u{f8ff}ıˆ˜¯˘˙˚¸˝˛ˇ";
+const MAC_ROMAN_HIGH: &str = "ÄÅÇÉÑÖÜáàâäãåçéèêëíìîïñóòôöõúùûü†°¢£§•¶ß®©™´¨≠ÆØ∞±≤≥¥µ∂∑∏π∫ªºΩæø¿¡¬√ƒ≈∆«»…\u{a0}ÀÃÕŒœ–—“”‘’÷◊ÿŸ⁄€‹›ﬁﬂ‡·‚„‰ÂÊÁËÈÍÎÏÌÓÔ\u{f8ff}ÒÚÛÙıˆ˜¯˘˙˚¸˝˛ˇ";
 
 /// The Mac Roman byte that decodes to `c`, if `c` is one of the 128 high characters.
 fn mac_roman_byte(c: char) -> Option<u8> {
@@ -127,5 +127,15 @@ mod tests {
         ] {
             assert_eq!(repair(text), text);
         }
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    #[test]
+    fn table_has_128_characters() {
+        assert_eq!(super::MAC_ROMAN_HIGH.chars().count(), 128);
+        assert_eq!(super::mac_roman_byte('\u{f8ff}'), Some(0xF0));
+        assert_eq!(super::mac_roman_byte('ü'), Some(0x9F));
     }
 }

@@ -1,0 +1,59 @@
+//! Shared helpers for the integration tests: the real binary, isolated from the user's setup.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// `k8sdoc` with no user config, no `K8SDOC_SCENARIOS`, no colour from the environment.
+pub fn k8sdoc() -> Command {
+    let mut cmd = Command::cargo_bin("k8sdoc").unwrap();
+    cmd.env_remove("K8SDOC_SCENARIOS")
+        .env_remove("NO_COLOR")
+        .env_remove("K8SDOC_PAGER")
+        .env_remove("PAGER")
+        .env("K8SDOC_CONFIG_DIR", "/nonexistent/k8sdoc-test-config")
+        .env("K8SDOC_CACHE_DIR", "/nonexistent/k8sdoc-test-cache")
+        .current_dir(repo());
+    cmd
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The user's seed document exactly as it came, beside the repository.
+pub fn seed_path() -> PathBuf {
+    repo().join("../shared/seeds/000_ba7665459b575de8.txt")
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(rel)
+}
+
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Compares `actual` with the golden file; `UPDATE_GOLDEN=1` rewrites it instead.
+pub fn assert_golden(name: &str, actual: &str) {
+    let path: PathBuf = repo().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {}; run with UPDATE_GOLDEN=1",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "output differs from {} (run with UPDATE_GOLDEN=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}",
+            Path::new(&path).display()
+        );
+    }
+}
