@@ -1,4 +1,4 @@
-//! Embeds every `scenarios/*.md` file in the binary, so adding a scenario file needs no Rust change.
+//! Embeds every `scenarios/*.md` and `scenarios/*.yaml` file in the binary, so adding a scenario file needs no Rust change.
 
 use std::env;
 use std::fmt::Write as _;
@@ -12,11 +12,37 @@ fn main() {
         .expect("scenarios/ exists")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".md"))
+        .filter(|n| n.ends_with(".md") || n.ends_with(".yaml"))
         .collect();
     names.sort();
-    let mut code = String::from("/// The built-in catalog: (file name, contents), sorted by name.\npub static BUILTIN: &[(&str, &str)] = &[\n");
-    for name in &names {
+    let mut code = String::new();
+    embed(
+        &mut code,
+        &dir,
+        "BUILTIN",
+        "The built-in scenarios",
+        names.iter().filter(|n| n.ends_with(".md")),
+    );
+    embed(
+        &mut code,
+        &dir,
+        "BUILTIN_RULES",
+        "The built-in symptom rules",
+        names.iter().filter(|n| n.ends_with(".yaml")),
+    );
+    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("builtin.rs");
+    fs::write(out, code).unwrap();
+}
+
+fn embed<'a>(
+    code: &mut String,
+    dir: &Path,
+    name: &str,
+    doc: &str,
+    files: impl Iterator<Item = &'a String>,
+) {
+    writeln!(code, "/// {doc}: (file name, contents), sorted by name.\npub static {name}: &[(&str, &str)] = &[").unwrap();
+    for name in files {
         let path = dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
         writeln!(
@@ -27,6 +53,4 @@ fn main() {
         .unwrap();
     }
     code.push_str("];\n");
-    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("builtin.rs");
-    fs::write(out, code).unwrap();
 }

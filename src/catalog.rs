@@ -12,6 +12,7 @@ use crate::model::{Origin, Scenario, Source, SourceFile};
 use crate::mojibake;
 use crate::parse::parse_catalog;
 use crate::problem::{Problem, Severity};
+use crate::rules::RuleText;
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
@@ -44,6 +45,8 @@ pub struct Catalog {
     pub skipped: Vec<PathBuf>,
     /// Problems found while reading: invalid UTF-8, headings without a number.
     pub problems: Vec<Problem>,
+    /// Symptom rule files, built-in first, in load order.
+    pub rules: Vec<RuleText>,
     /// Numbers defined more than once, each naming every place (a warning on load, an error in lint).
     pub duplicates: Vec<Problem>,
 }
@@ -58,6 +61,16 @@ impl Catalog {
                     origin: Origin::Builtin,
                 });
                 catalog.add_text(text, file);
+            }
+            for (name, text) in builtin::BUILTIN_RULES {
+                let file = Arc::new(SourceFile {
+                    path: Path::new("scenarios").join(name),
+                    origin: Origin::Builtin,
+                });
+                catalog.rules.push(RuleText {
+                    file,
+                    text: text.to_string(),
+                });
             }
         }
         let mut seen = HashSet::new();
@@ -99,6 +112,12 @@ impl Catalog {
                 if !seen.insert(canonical(&file)) {
                     continue;
                 }
+                if is_yaml(&file) {
+                    if !self.load_rules(&file, origin)? {
+                        self.skipped.push(file);
+                    }
+                    continue;
+                }
                 let found = self.load_file(&file, origin)?;
                 if found == 0 {
                     self.skipped.push(file);
@@ -106,6 +125,12 @@ impl Catalog {
             }
         } else {
             if !seen.insert(canonical(path)) {
+                return Ok(());
+            }
+            if is_yaml(path) {
+                if !self.load_rules(path, origin)? {
+                    bail!("{}:1: not a symptom rule file (expected a top-level `symptoms:` or `synonyms:` key)", path.display());
+                }
                 return Ok(());
             }
             if self.load_file(path, origin)? == 0 {
@@ -116,6 +141,23 @@ impl Catalog {
             }
         }
         Ok(())
+    }
+
+    /// Reads a YAML file of symptom rules; returns false when it holds none (another YAML file).
+    fn load_rules(&mut self, path: &Path, origin: Origin) -> Result<bool> {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let is_rules = text
+            .lines()
+            .any(|l| l.starts_with("symptoms:") || l.starts_with("synonyms:"));
+        if is_rules {
+            let file = Arc::new(SourceFile {
+                path: path.to_path_buf(),
+                origin,
+            });
+            self.rules.push(RuleText { file, text });
+        }
+        Ok(is_rules)
     }
 
     /// Reads and parses one file; returns how many scenarios it held.
@@ -218,4 +260,11 @@ fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<
         }
     }
     Ok(())
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }

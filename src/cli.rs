@@ -51,6 +51,11 @@ pub enum ColorArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Rank the scenarios that match what you see: symptoms you type, or output you paste.
+    #[command(
+        after_help = "Examples:\n  k8sdoc diagnose --symptom 'pods stuck Terminating'\n  k8sdoc diagnose --symptom DiskPressure --symptom 'pods evicted'\n  kubectl describe pod web-0 | k8sdoc diagnose --from -\n  kubectl get events -A | k8sdoc diagnose --from - --limit 3\n  journalctl -u kubelet --since -1h | k8sdoc diagnose --from - --explain\n  k8sdoc diagnose --symptom 'pending CSRs' --format json\n\nExit status: 0 when scenarios match, 1 when none do, 2 on error."
+    )]
+    Diagnose(DiagnoseArgs),
     /// Print whole scenarios by number.
     #[command(
         after_help = "Examples:\n  k8sdoc show 15\n  k8sdoc show 4 12 --format markdown\n  k8sdoc show 22 --format json | jq '.[0].fix'"
@@ -73,6 +78,38 @@ pub enum Command {
     Lint(LintArgs),
     /// Show which files the catalog was loaded from, layer by layer.
     Catalog,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiagnoseFormat {
+    Text,
+    Json,
+    Yaml,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// What you see, as you would say it (repeatable): `pods stuck terminating`, `DiskPressure`.
+    #[arg(short, long = "symptom", value_name = "TEXT")]
+    pub symptoms: Vec<String>,
+    /// Pasted output to read: kubectl describe/get/events, kubelet or component logs; `-` for stdin.
+    #[arg(short, long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// How many scenarios to show.
+    #[arg(short = 'n', long, default_value_t = 5, value_name = "N")]
+    pub limit: usize,
+    /// Only scenarios of this category.
+    #[arg(long, value_name = "C")]
+    pub category: Option<String>,
+    /// Show the score breakdown of every result.
+    #[arg(long)]
+    pub explain: bool,
+    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Text)]
+    pub format: DiagnoseFormat,
+    /// Rank by text relevance only, without symptom rules (for comparison).
+    #[arg(long, hide = true)]
+    pub text_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

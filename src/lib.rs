@@ -3,6 +3,10 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod diagnose;
+pub mod engine;
+pub mod extract;
+pub mod index;
 pub mod lint;
 pub mod list;
 pub mod model;
@@ -10,10 +14,12 @@ pub mod mojibake;
 pub mod parse;
 pub mod problem;
 pub mod render;
+pub mod rules;
 pub mod sanitize;
 pub mod search;
 pub mod show;
 pub mod style;
+pub mod tokenize;
 pub mod yaml;
 
 use std::ffi::OsString;
@@ -101,6 +107,7 @@ fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Resu
         }
     }
     match command {
+        Command::Diagnose(args) => diagnose::run(args, &catalog, out, palette),
         Command::Show(args) => show::run(args, &catalog, out, palette),
         Command::List(args) => list::run(args, &catalog, settings, out, palette),
         Command::Search(args) => search::run(args, &catalog, out, palette),

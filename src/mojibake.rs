@@ -15,10 +15,19 @@ const MAC_ROMAN_HIGH: &str = "ÄÅÇÉÑÖÜáàâäãåçéèêëíìîïñóò
 
 /// The Mac Roman byte that decodes to `c`, if `c` is one of the 128 high characters.
 fn mac_roman_byte(c: char) -> Option<u8> {
-    MAC_ROMAN_HIGH
-        .chars()
-        .position(|m| m == c)
-        .map(|i| 0x80 + i as u8)
+    static TABLE: std::sync::OnceLock<Vec<(char, u8)>> = std::sync::OnceLock::new();
+    if c.is_ascii() {
+        return None;
+    }
+    let table = TABLE.get_or_init(|| {
+        let mut t: Vec<(char, u8)> = MAC_ROMAN_HIGH.chars().zip(0x80..=0xFF).collect();
+        t.sort_unstable();
+        t
+    });
+    table
+        .binary_search_by_key(&c, |&(m, _)| m)
+        .ok()
+        .map(|i| table[i].1)
 }
 
 /// Repairs every mojibake sequence in `text`; returns it borrowed when nothing changed.

@@ -182,7 +182,7 @@ pub fn list_text(out: &mut dyn Write, items: &[Item], numbered: bool, p: Palette
 
 /// The scenario in the catalog's own markdown format; parsing it back yields the same scenario.
 pub fn scenario_markdown(out: &mut dyn Write, s: &Scenario) -> Result<()> {
-    writeln!(out, "### Scenario #{}: {}", s.id, one_line(&s.title))?;
+    writeln!(out, "### Scenario #{}: {}", s.id, flat(&s.title))?;
     for field in Field::ALL {
         if !s.has(field) {
             continue;

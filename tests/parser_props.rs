@@ -1,0 +1,124 @@
+//! Property tests for the parser: no input panics, and markdown output parses back unchanged.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use k8sdoc::model::{Item, Origin, Scenario, Source, SourceFile};
+use k8sdoc::parse::parse_catalog;
+use k8sdoc::render::scenario_markdown;
+use proptest::prelude::*;
+
+fn file() -> Arc<SourceFile> {
+    Arc::new(SourceFile {
+        path: PathBuf::from("prop.md"),
+        origin: Origin::Flag,
+    })
+}
+
+/// Lines that steer the parser into its interesting states.
+fn catalog_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("### 🔹 Scenario #1: T".to_string()),
+        Just("📘 Scenario #2: Plain".to_string()),
+        Just("**Fix / Workaround:**".to_string()),
+        Just("Diagnosis Steps:".to_string()),
+        Just("**Category:** X".to_string()),
+        Just("```".to_string()),
+        Just("```bash".to_string()),
+        Just("bash".to_string()),
+        Just("CopyEdit".to_string()),
+        Just("- kubectl get pods".to_string()),
+        Just("\t• step".to_string()),
+        Just("---".to_string()),
+        Just("### Scenario: no number".to_string()),
+        Just("### Scenario #99999999999999: overflow".to_string()),
+        Just("üîπ ‚Üí mojibake".to_string()),
+        "\\PC{0,40}",
+        ".{0,20}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        let repaired = k8sdoc::mojibake::repair(&text);
+        let _ = parse_catalog(&repaired, &file());
+    }
+
+    #[test]
+    fn catalog_shaped_text_never_panics(lines in prop::collection::vec(catalog_line(), 0..60)) {
+        let text = lines.join("\n");
+        let parsed = parse_catalog(&k8sdoc::mojibake::repair(&text), &file());
+        for s in &parsed.scenarios {
+            prop_assert!(s.source.line >= 1 && s.source.line <= lines.len().max(1));
+        }
+    }
+}
+
+fn sentence() -> impl Strategy<Value = String> {
+    "[A-Z][a-z]{1,8}( [a-z0-9]{1,8}){0,6}( `[a-z]{1,6} -[a-z]`)?\\.".prop_map(|s| s)
+}
+
+fn command() -> impl Strategy<Value = String> {
+    "(kubectl|etcdctl|crictl) [a-z]{2,8}( -[a-z] [a-z0-9<>-]{1,8}){0,3}".prop_map(|s| s)
+}
+
+fn items(with_commands: bool) -> impl Strategy<Value = Vec<Item>> {
+    let item = if with_commands {
+        prop_oneof![
+            sentence().prop_map(Item::prose),
+            command().prop_map(Item::command)
+        ]
+        .boxed()
+    } else {
+        sentence().prop_map(Item::prose).boxed()
+    };
+    prop::collection::vec(item, 0..5)
+}
+
+prop_compose! {
+    fn scenario()(
+        id in 1u32..100_000,
+        title in "[A-Z][a-zA-Z0-9 ]{0,30}[a-z]",
+        category in prop::option::of("[A-Z][a-z]{2,10}( [A-Z][a-z]{2,10})?"),
+        summary in prop::option::of(sentence()),
+        what_you_see in prop::collection::vec("[A-Za-z][A-Za-z0-9:<>/ ]{0,30}[a-z]", 0..3),
+        what_happened in items(false),
+        diagnosis_steps in items(true),
+        root_cause in prop::option::of(sentence()),
+        fix in items(true),
+        lessons in items(false),
+        covers in prop::collection::vec("[a-z]{2,6}\\.[a-z-]{2,10}", 0..3),
+    ) -> Scenario {
+        let source = Source { file: file(), line: 1 };
+        let mut s = Scenario::new(id, title.trim().to_string(), source);
+        s.category = category;
+        s.summary = summary;
+        s.what_you_see = what_you_see.into_iter().map(Item::prose).collect();
+        s.what_happened = what_happened;
+        s.diagnosis_steps = diagnosis_steps;
+        s.root_cause = root_cause;
+        s.fix = fix;
+        s.lessons_learned = lessons;
+        s.covers = covers;
+        s
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn markdown_round_trips(original in scenario()) {
+        let mut out = Vec::new();
+        scenario_markdown(&mut out, &original).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let parsed = parse_catalog(&text, &file());
+        prop_assert_eq!(parsed.scenarios.len(), 1, "{}", text);
+        let mut back = parsed.scenarios.into_iter().next().unwrap();
+        back.source = original.source.clone();
+        prop_assert_eq!(&back, &original, "{}", text);
+    }
+}
