@@ -3,6 +3,7 @@
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 fn main() {
@@ -16,13 +17,7 @@ fn main() {
         .collect();
     names.sort();
     let mut code = String::new();
-    embed(
-        &mut code,
-        &dir,
-        "BUILTIN",
-        "The built-in scenarios",
-        names.iter().filter(|n| n.ends_with(".md")),
-    );
+    embed(&mut code, &dir, "BUILTIN", "The built-in scenarios", names.iter().filter(|n| n.ends_with(".md")));
     embed(
         &mut code,
         &dir,
@@ -30,27 +25,30 @@ fn main() {
         "The built-in symptom rules",
         names.iter().filter(|n| n.ends_with(".yaml")),
     );
+    // A fingerprint of everything embedded, so a cached index of the built-in catalog is
+    // rebuilt whenever a scenario or rule changes.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for name in &names {
+        name.hash(&mut hasher);
+        fs::read(dir.join(name)).unwrap().hash(&mut hasher);
+    }
+    writeln!(
+        code,
+        "/// Hash of every embedded file's name and contents.\npub const FINGERPRINT: u64 = {};",
+        hasher.finish()
+    )
+    .unwrap();
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("builtin.rs");
     fs::write(out, code).unwrap();
 }
 
-fn embed<'a>(
-    code: &mut String,
-    dir: &Path,
-    name: &str,
-    doc: &str,
-    files: impl Iterator<Item = &'a String>,
-) {
-    writeln!(code, "/// {doc}: (file name, contents), sorted by name.\npub static {name}: &[(&str, &str)] = &[").unwrap();
+fn embed<'a>(code: &mut String, dir: &Path, name: &str, doc: &str, files: impl Iterator<Item = &'a String>) {
+    writeln!(code, "/// {doc}: (file name, contents), sorted by name.\npub static {name}: &[(&str, &str)] = &[")
+        .unwrap();
     for name in files {
         let path = dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(
-            code,
-            "    ({name:?}, include_str!({:?})),",
-            path.display().to_string()
-        )
-        .unwrap();
+        writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string()).unwrap();
     }
     code.push_str("];\n");
 }

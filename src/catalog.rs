@@ -56,26 +56,16 @@ impl Catalog {
         let mut catalog = Catalog::default();
         if settings.builtin {
             for (name, text) in builtin::BUILTIN {
-                let file = Arc::new(SourceFile {
-                    path: Path::new("scenarios").join(name),
-                    origin: Origin::Builtin,
-                });
+                let file = Arc::new(SourceFile { path: Path::new("scenarios").join(name), origin: Origin::Builtin });
                 catalog.add_text(text, file);
             }
             for (name, text) in builtin::BUILTIN_RULES {
-                let file = Arc::new(SourceFile {
-                    path: Path::new("scenarios").join(name),
-                    origin: Origin::Builtin,
-                });
-                catalog.rules.push(RuleText {
-                    file,
-                    text: text.to_string(),
-                });
+                let file = Arc::new(SourceFile { path: Path::new("scenarios").join(name), origin: Origin::Builtin });
+                catalog.rules.push(RuleText { file, text: text.to_string() });
             }
         }
-        let mut seen = HashSet::new();
-        for (path, origin) in &settings.paths {
-            catalog.load_path(path, *origin, &mut seen)?;
+        for input in candidate_files(settings)? {
+            catalog.load_input(&input)?;
         }
         catalog.check_duplicates();
         Ok(catalog)
@@ -86,75 +76,41 @@ impl Catalog {
         builtin::BUILTIN
             .iter()
             .map(|(name, text)| {
-                let file = Arc::new(SourceFile {
-                    path: PathBuf::from(name),
-                    origin: Origin::Builtin,
-                });
+                let file = Arc::new(SourceFile { path: PathBuf::from(name), origin: Origin::Builtin });
                 parse_catalog(text, &file).scenarios.len()
             })
             .sum()
     }
 
-    fn load_path(
-        &mut self,
-        path: &Path,
-        origin: Origin,
-        seen: &mut HashSet<PathBuf>,
-    ) -> Result<()> {
-        let meta =
-            fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        if meta.is_dir() {
-            let mut files = Vec::new();
-            collect_catalog_files(path, &mut files)
-                .with_context(|| format!("{}: cannot read folder", path.display()))?;
-            files.sort();
-            for file in files {
-                if !seen.insert(canonical(&file)) {
-                    continue;
+    fn load_input(&mut self, input: &Input) -> Result<()> {
+        let Input { path, origin, explicit } = input;
+        if is_yaml(path) {
+            if !self.load_rules(path, *origin)? {
+                if *explicit {
+                    bail!(
+                        "{}:1: not a symptom rule file (expected a top-level `symptoms:` or `synonyms:` key)",
+                        path.display()
+                    );
                 }
-                if is_yaml(&file) {
-                    if !self.load_rules(&file, origin)? {
-                        self.skipped.push(file);
-                    }
-                    continue;
-                }
-                let found = self.load_file(&file, origin)?;
-                if found == 0 {
-                    self.skipped.push(file);
-                }
+                self.skipped.push(path.clone());
             }
-        } else {
-            if !seen.insert(canonical(path)) {
-                return Ok(());
+            return Ok(());
+        }
+        if self.load_file(path, *origin)? == 0 {
+            if *explicit {
+                bail!("{}:1: no scenarios found (expected a heading like `### Scenario #1: Title`)", path.display());
             }
-            if is_yaml(path) {
-                if !self.load_rules(path, origin)? {
-                    bail!("{}:1: not a symptom rule file (expected a top-level `symptoms:` or `synonyms:` key)", path.display());
-                }
-                return Ok(());
-            }
-            if self.load_file(path, origin)? == 0 {
-                bail!(
-                    "{}:1: no scenarios found (expected a heading like `### Scenario #1: Title`)",
-                    path.display()
-                );
-            }
+            self.skipped.push(path.clone());
         }
         Ok(())
     }
 
     /// Reads a YAML file of symptom rules; returns false when it holds none (another YAML file).
     fn load_rules(&mut self, path: &Path, origin: Origin) -> Result<bool> {
-        let text =
-            fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        let is_rules = text
-            .lines()
-            .any(|l| l.starts_with("symptoms:") || l.starts_with("synonyms:"));
+        let text = fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let is_rules = text.lines().any(|l| l.starts_with("symptoms:") || l.starts_with("synonyms:"));
         if is_rules {
-            let file = Arc::new(SourceFile {
-                path: path.to_path_buf(),
-                origin,
-            });
+            let file = Arc::new(SourceFile { path: path.to_path_buf(), origin });
             self.rules.push(RuleText { file, text });
         }
         Ok(is_rules)
@@ -163,10 +119,7 @@ impl Catalog {
     /// Reads and parses one file; returns how many scenarios it held.
     fn load_file(&mut self, path: &Path, origin: Origin) -> Result<usize> {
         let bytes = fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        let file = Arc::new(SourceFile {
-            path: path.to_path_buf(),
-            origin,
-        });
+        let file = Arc::new(SourceFile { path: path.to_path_buf(), origin });
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => {
@@ -176,13 +129,8 @@ impl Catalog {
                 let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
                 self.problems.push(Problem::new(
                     Severity::Warning,
-                    Source {
-                        file: Arc::clone(&file),
-                        line,
-                    },
-                    format!(
-                        "invalid UTF-8 at byte offset {offset}; invalid bytes replaced with U+FFFD"
-                    ),
+                    Source { file: Arc::clone(&file), line },
+                    format!("invalid UTF-8 at byte offset {offset}; invalid bytes replaced with U+FFFD"),
                 ));
                 String::from_utf8_lossy(&bytes).into_owned()
             }
@@ -194,19 +142,11 @@ impl Catalog {
         let repaired = mojibake::repair(text);
         let mojibake_line = match &repaired {
             Cow::Borrowed(_) => None,
-            Cow::Owned(fixed) => text
-                .split('\n')
-                .zip(fixed.split('\n'))
-                .position(|(a, b)| a != b)
-                .map(|i| i + 1),
+            Cow::Owned(fixed) => text.split('\n').zip(fixed.split('\n')).position(|(a, b)| a != b).map(|i| i + 1),
         };
         let parsed = parse_catalog(&repaired, &file);
         let count = parsed.scenarios.len();
-        self.files.push(FileReport {
-            file,
-            scenarios: count,
-            mojibake_line,
-        });
+        self.files.push(FileReport { file, scenarios: count, mojibake_line });
         self.scenarios.extend(parsed.scenarios);
         self.problems.extend(parsed.problems);
         count
@@ -222,11 +162,7 @@ impl Catalog {
             self.duplicates.push(Problem::new(
                 Severity::Warning,
                 group[1].source.clone(),
-                format!(
-                    "scenario #{id} is defined {} times: {}",
-                    group.len(),
-                    places.join(", ")
-                ),
+                format!("scenario #{id} is defined {} times: {}", group.len(), places.join(", ")),
             ));
         }
     }
@@ -235,6 +171,49 @@ impl Catalog {
     pub fn by_id(&self, id: u32) -> impl Iterator<Item = &Scenario> {
         self.scenarios.iter().filter(move |s| s.id == id)
     }
+}
+
+/// A file the catalog reads: named on the command line (or in the environment), or found in a
+/// folder that was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub path: PathBuf,
+    pub origin: Origin,
+    /// Named directly: holding no scenario is then an error, not a skip.
+    pub explicit: bool,
+}
+
+/// Every file the user layers name, folders expanded (sorted, recursively), each file once.
+pub fn candidate_files(settings: &CatalogSettings) -> Result<Vec<Input>> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (path, origin) in &settings.paths {
+        let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            collect_catalog_files(path, &mut files)
+                .with_context(|| format!("{}: cannot read folder", path.display()))?;
+            files.sort();
+            for file in files {
+                if seen.insert(canonical(&file)) {
+                    out.push(Input { path: file, origin: *origin, explicit: false });
+                }
+            }
+        } else if seen.insert(canonical(path)) {
+            out.push(Input { path: path.clone(), origin: *origin, explicit: true });
+        }
+    }
+    Ok(out)
+}
+
+/// The embedded text of a built-in catalog file, by file name.
+pub fn builtin_text(name: &str) -> Option<&'static str> {
+    builtin::BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}
+
+/// A fingerprint of the whole built-in catalog (scenarios and rules), fixed at build time.
+pub fn builtin_fingerprint() -> u64 {
+    builtin::FINGERPRINT
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -252,10 +231,7 @@ fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<
         let kind = entry.file_type()?;
         if kind.is_dir() {
             collect_catalog_files(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("md" | "markdown" | "txt")
-        ) {
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown" | "txt")) {
             out.push(path);
         }
     }
@@ -263,8 +239,5 @@ fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }

@@ -200,18 +200,11 @@ impl GlobalArgs {
             }
         }
         if let Some(env) = std::env::var_os("K8SDOC_SCENARIOS") {
-            paths.extend(
-                std::env::split_paths(&env)
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .map(|p| (p, Origin::Env)),
-            );
+            paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, Origin::Env)));
         }
         paths.extend(self.scenarios.iter().cloned().map(|p| (p, Origin::Flag)));
         Settings {
-            catalog: CatalogSettings {
-                builtin: !self.no_builtin,
-                paths,
-            },
+            catalog: CatalogSettings { builtin: !self.no_builtin, paths },
             color: match self.color {
                 ColorArg::Auto => ColorChoice::Auto,
                 ColorArg::Always => ColorChoice::Always,

@@ -5,12 +5,13 @@ use std::io::{Read, Write};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-use crate::catalog::Catalog;
-use crate::cli::{DiagnoseArgs, DiagnoseFormat};
+use crate::cache::{self, Provenance};
+use crate::cli::{DiagnoseArgs, DiagnoseFormat, Settings};
 use crate::engine::{self, Diagnosis, Input, Ranked};
 use crate::extract::extract;
-use crate::index::{Index, LinkKind};
+use crate::index::LinkKind;
 use crate::model::{Item, Scenario};
+use crate::problem::Problem;
 use crate::render::list_text;
 use crate::rules::RuleSet;
 use crate::sanitize::{one_line, sanitize};
@@ -20,37 +21,37 @@ use crate::{yaml, Outcome};
 /// Pasted text shorter than this with no recognisable signal is read as a typed description.
 const DESCRIPTION_LINES: usize = 20;
 
-pub fn run(
-    args: &DiagnoseArgs,
-    catalog: &Catalog,
-    out: &mut dyn Write,
-    palette: Palette,
-) -> Result<Outcome> {
-    let mut inputs: Vec<Input> = args
-        .symptoms
-        .iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| Input::symptom(s))
-        .collect();
+pub fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
+    let mut inputs: Vec<Input> =
+        args.symptoms.iter().filter(|s| !s.trim().is_empty()).map(|s| Input::symptom(s)).collect();
     if let Some(path) = &args.from {
         inputs.extend(read_pasted(path)?);
     }
     if inputs.is_empty() {
         bail!("nothing to diagnose: give --symptom TEXT, or --from FILE (`-` for stdin) with pasted output");
     }
-    let rules = RuleSet::load(&catalog.rules)?;
-    let index = Index::build(&catalog.scenarios, &rules);
-    let settings = engine::Settings {
-        limit: args.limit,
-        category: args.category.clone(),
-        text_only: args.text_only,
-    };
-    let diagnosis = engine::diagnose(&catalog.scenarios, &rules, &index, &inputs, &settings);
-    let report = Report {
-        diagnosis: &diagnosis,
-        scenarios: &catalog.scenarios,
-        rules: &rules,
-    };
+    let opened = cache::open(&settings.catalog)?;
+    if !settings.quiet {
+        let problems: Vec<&Problem> = opened.file.problems.iter().collect();
+        crate::report_problems(&problems, settings.verbose);
+    }
+    if settings.verbose {
+        let place = opened.path.as_ref().map_or("no cache directory".to_string(), |p| p.display().to_string());
+        let how = match opened.provenance {
+            Provenance::Cached => format!("read from {place}"),
+            Provenance::Built => format!("built and saved to {place}"),
+            Provenance::BuiltUncached => format!("built; could not save it to {place}"),
+        };
+        eprintln!("k8sdoc: index {how}");
+    }
+    let rules = &opened.rules;
+    let index = opened.view()?;
+    let engine_settings =
+        engine::Settings { limit: args.limit, category: args.category.clone(), text_only: args.text_only };
+    let diagnosis = engine::diagnose(&index, rules, &inputs, &engine_settings);
+    let scenarios: Vec<Scenario> =
+        diagnosis.results.iter().map(|r| opened.scenario(&index, r.doc)).collect::<Result<_>>()?;
+    let report = Report { diagnosis: &diagnosis, scenarios: &scenarios, rules };
     match args.format {
         DiagnoseFormat::Text => report.text(out, palette, args.explain)?,
         DiagnoseFormat::Markdown => report.markdown(out)?,
@@ -67,9 +68,7 @@ pub fn run(
 fn read_pasted(path: &std::path::Path) -> Result<Vec<Input>> {
     let mut bytes = Vec::new();
     let name = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read stdin")?;
+        std::io::stdin().read_to_end(&mut bytes).context("cannot read stdin")?;
         "stdin".to_string()
     } else {
         bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
@@ -148,20 +147,9 @@ impl Report<'_> {
     fn why(&self, r: &Ranked) -> Vec<String> {
         let mut why = Vec::new();
         for (symptom, kind, _) in &r.symptoms {
-            let d = self
-                .diagnosis
-                .detected
-                .iter()
-                .find(|d| d.symptom == *symptom);
-            let evidence = d
-                .and_then(|d| d.evidence.first())
-                .map(String::as_str)
-                .unwrap_or("");
-            why.push(format!(
-                "symptom {} ({}) from {evidence}",
-                self.rules.symptoms[*symptom].id,
-                link_name(*kind)
-            ));
+            let d = self.diagnosis.detected.iter().find(|d| d.symptom == *symptom);
+            let evidence = d.and_then(|d| d.evidence.first()).map(String::as_str).unwrap_or("");
+            why.push(format!("symptom {} ({}) from {evidence}", self.rules.symptoms[*symptom].id, link_name(*kind)));
         }
         if !r.terms.is_empty() {
             let words: Vec<&str> = r.terms.iter().take(6).map(|(w, _)| w.as_str()).collect();
@@ -176,43 +164,32 @@ impl Report<'_> {
                 .diagnosis
                 .detected
                 .iter()
-                .map(|d| SymptomDoc {
-                    id: &self.rules.symptoms[d.symptom].id,
-                    evidence: d.evidence.join("; "),
-                })
+                .map(|d| SymptomDoc { id: &self.rules.symptoms[d.symptom].id, evidence: d.evidence.join("; ") })
                 .collect(),
             results: self
                 .diagnosis
                 .results
                 .iter()
-                .map(|r| {
-                    let s = &self.scenarios[r.doc];
-                    ResultDoc {
-                        id: s.id,
-                        title: &s.title,
-                        category: s.category.as_deref(),
-                        score: round(r.score),
-                        why: self.why(r),
-                        diagnosis_steps: s
-                            .diagnosis_steps
+                .zip(self.scenarios)
+                .map(|(r, s)| ResultDoc {
+                    id: s.id,
+                    title: &s.title,
+                    category: s.category.as_deref(),
+                    score: round(r.score),
+                    why: self.why(r),
+                    diagnosis_steps: s.diagnosis_steps.iter().map(|i| i.text.as_str()).collect(),
+                    fix: s.fix.iter().map(|i| i.text.as_str()).collect(),
+                    source: s.source.to_string(),
+                    explain: explain.then(|| ExplainDoc {
+                        rule_score: r.rule_score,
+                        text_score: r.text_score,
+                        symptoms: r
+                            .symptoms
                             .iter()
-                            .map(|i| i.text.as_str())
+                            .map(|(i, k, c)| (self.rules.symptoms[*i].id.as_str(), link_name(*k), *c))
                             .collect(),
-                        fix: s.fix.iter().map(|i| i.text.as_str()).collect(),
-                        source: s.source.to_string(),
-                        explain: explain.then(|| ExplainDoc {
-                            rule_score: r.rule_score,
-                            text_score: r.text_score,
-                            symptoms: r
-                                .symptoms
-                                .iter()
-                                .map(|(i, k, c)| {
-                                    (self.rules.symptoms[*i].id.as_str(), link_name(*k), *c)
-                                })
-                                .collect(),
-                            terms: r.terms.clone(),
-                        }),
-                    }
+                        terms: r.terms.clone(),
+                    }),
                 })
                 .collect(),
         }
@@ -221,19 +198,8 @@ impl Report<'_> {
     fn text(&self, out: &mut dyn Write, p: Palette, explain: bool) -> Result<()> {
         let d = self.diagnosis;
         if !d.corrections.is_empty() {
-            let fixes: Vec<String> = d
-                .corrections
-                .iter()
-                .map(|(a, b)| format!("{} -> {}", sanitize(a), b))
-                .collect();
-            writeln!(
-                out,
-                "{}",
-                p.paint(
-                    Role::Dim,
-                    &format!("(read {} as you probably meant)", fixes.join(", "))
-                )
-            )?;
+            let fixes: Vec<String> = d.corrections.iter().map(|(a, b)| format!("{} -> {}", sanitize(a), b)).collect();
+            writeln!(out, "{}", p.paint(Role::Dim, &format!("(read {} as you probably meant)", fixes.join(", "))))?;
         }
         if !d.detected.is_empty() {
             writeln!(out, "{}", p.paint(Role::Heading, "Symptoms"))?;
@@ -248,8 +214,7 @@ impl Report<'_> {
             }
             writeln!(out)?;
         }
-        for (rank, r) in d.results.iter().enumerate() {
-            let s = &self.scenarios[r.doc];
+        for (rank, (r, s)) in d.results.iter().zip(self.scenarios).enumerate() {
             if rank > 0 {
                 writeln!(out)?;
             }
@@ -261,10 +226,7 @@ impl Report<'_> {
                 rank + 1,
                 p.paint(Role::Id, &format!("#{}", s.id)),
                 p.paint(Role::Heading, &one_line(&s.title)),
-                p.paint(
-                    Role::Dim,
-                    &format!("[{}]", one_line(s.category.as_deref().unwrap_or("-")))
-                )
+                p.paint(Role::Dim, &format!("[{}]", one_line(s.category.as_deref().unwrap_or("-"))))
             )?;
             writeln!(out, "   {} {:.0}", p.paint(Role::Good, &bar), r.score)?;
             for why in self.why(r) {
@@ -275,38 +237,26 @@ impl Report<'_> {
             }
             if !s.diagnosis_steps.is_empty() {
                 writeln!(out, "   {}", p.paint(Role::Dim, "diagnose:"))?;
-                indent(
-                    out,
-                    &s.diagnosis_steps[..s.diagnosis_steps.len().min(3)],
-                    true,
-                    p,
-                )?;
+                indent(out, &s.diagnosis_steps[..s.diagnosis_steps.len().min(3)], true, p)?;
             }
             let fix = fix_items(s);
             if !fix.is_empty() {
                 writeln!(out, "   {}", p.paint(Role::Dim, "fix:"))?;
                 indent(out, &fix, false, p)?;
             }
-            writeln!(
-                out,
-                "   {} k8sdoc show {}",
-                p.paint(Role::Dim, "more:"),
-                s.id
-            )?;
+            writeln!(out, "   {} k8sdoc show {}", p.paint(Role::Dim, "more:"), s.id)?;
         }
         Ok(())
     }
 
     fn explain(&self, out: &mut dyn Write, r: &Ranked, p: Palette) -> Result<()> {
-        let line = format!("score {:.1}: rule {:.2}, text {:.2} (each normalised to the best result, then averaged)", r.score, r.rule_score, r.text_score);
+        let line = format!(
+            "score {:.1}: rule {:.2}, text {:.2} (each normalised to the best result, then averaged)",
+            r.score, r.rule_score, r.text_score
+        );
         writeln!(out, "   {} {line}", p.paint(Role::Dim, "explain:"))?;
         for (i, kind, c) in &r.symptoms {
-            writeln!(
-                out,
-                "     rule  {:<34} {:<8} +{c:.2}",
-                self.rules.symptoms[*i].id,
-                link_name(*kind)
-            )?;
+            writeln!(out, "     rule  {:<34} {:<8} +{c:.2}", self.rules.symptoms[*i].id, link_name(*kind))?;
         }
         for (term, c) in r.terms.iter().take(10) {
             writeln!(out, "     text  {:<34} +{c:.2}", sanitize(term))?;
@@ -315,16 +265,8 @@ impl Report<'_> {
     }
 
     fn markdown(&self, out: &mut dyn Write) -> Result<()> {
-        for (rank, r) in self.diagnosis.results.iter().enumerate() {
-            let s = &self.scenarios[r.doc];
-            writeln!(
-                out,
-                "## {}. Scenario #{}: {} (score {:.0})\n",
-                rank + 1,
-                s.id,
-                one_line(&s.title),
-                r.score
-            )?;
+        for (rank, (r, s)) in self.diagnosis.results.iter().zip(self.scenarios).enumerate() {
+            writeln!(out, "## {}. Scenario #{}: {} (score {:.0})\n", rank + 1, s.id, one_line(&s.title), r.score)?;
             for why in self.why(r) {
                 writeln!(out, "- why: {}", one_line(&why))?;
             }
@@ -338,13 +280,7 @@ impl Report<'_> {
 
 /// The fix commands, or the first fix steps when the scenario has no commands.
 fn fix_items(s: &Scenario) -> Vec<Item> {
-    let commands: Vec<Item> = s
-        .fix
-        .iter()
-        .filter(|i| i.command)
-        .take(4)
-        .cloned()
-        .collect();
+    let commands: Vec<Item> = s.fix.iter().filter(|i| i.command).take(4).cloned().collect();
     if commands.is_empty() {
         s.fix.iter().take(3).cloned().collect()
     } else {

@@ -8,9 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::extract::Signal;
-use crate::index::{Index, LinkKind};
-use crate::list::category_matches;
-use crate::model::Scenario;
+use crate::index::{IndexView, LinkKind};
 use crate::rules::RuleSet;
 use crate::tokenize::{is_stop, tokenize};
 
@@ -38,11 +36,7 @@ impl Input {
         } else {
             format!("line {}", signal.line)
         };
-        Input {
-            text: signal.text.clone(),
-            origin,
-            weight: signal.weight,
-        }
+        Input { text: signal.text.clone(), origin, weight: signal.weight }
     }
 }
 
@@ -96,13 +90,7 @@ const SYNONYM_WEIGHT: f32 = 0.6;
 /// How much each signal contributes to the final score.
 const RULE_SHARE: f32 = 0.5;
 
-pub fn diagnose(
-    scenarios: &[Scenario],
-    rules: &RuleSet,
-    index: &Index,
-    inputs: &[Input],
-    settings: &Settings,
-) -> Diagnosis {
+pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: &Settings) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
     let mut query: HashMap<String, (f32, String)> = HashMap::new();
     let mut detected: BTreeMap<usize, Detected> = BTreeMap::new();
@@ -115,9 +103,7 @@ pub fn diagnose(
             let (term, word) = match index.correct(&token.word) {
                 Some(fixed) if !is_stop(&token.word) => {
                     if !diagnosis.corrections.iter().any(|(w, _)| *w == token.word) {
-                        diagnosis
-                            .corrections
-                            .push((token.word.clone(), fixed.to_string()));
+                        diagnosis.corrections.push((token.word.clone(), fixed.to_string()));
                     }
                     corrected_text = replace_word(&corrected_text, &token.word, fixed);
                     (crate::tokenize::stem(fixed), fixed.to_string())
@@ -133,9 +119,7 @@ pub fn diagnose(
                 lower.contains(key.as_str())
             } else {
                 seen_terms.contains_key(&crate::tokenize::stem(key))
-                    || lower
-                        .split(|c: char| !c.is_alphanumeric())
-                        .any(|w| w == key)
+                    || lower.split(|c: char| !c.is_alphanumeric()).any(|w| w == key)
             };
             if !hit {
                 continue;
@@ -143,12 +127,7 @@ pub fn diagnose(
             for expansion in expansions {
                 for token in tokenize(expansion) {
                     if seen_terms.insert(token.term.clone(), ()).is_none() {
-                        add_term(
-                            &mut query,
-                            token.term,
-                            input.weight * SYNONYM_WEIGHT,
-                            token.word,
-                        );
+                        add_term(&mut query, token.term, input.weight * SYNONYM_WEIGHT, token.word);
                     }
                 }
             }
@@ -169,29 +148,22 @@ pub fn diagnose(
             });
             d.strength = d.strength.max(input.weight);
             if d.evidence.len() < 3 {
-                d.evidence.push(format!(
-                    "\"{}\" in {}",
-                    crate::sanitize::one_line(&hit.matched),
-                    input.origin
-                ));
+                d.evidence.push(format!("\"{}\" in {}", crate::sanitize::one_line(&hit.matched), input.origin));
             }
         }
     }
     diagnosis.detected = detected.into_values().collect();
 
-    let n = scenarios.len() as f32;
+    let n = index.n_docs as f32;
     let mut text: HashMap<usize, (f32, Vec<(String, f32)>)> = HashMap::new();
     for (term, (weight, word)) in &query {
-        let Some(postings) = index.postings.get(term) else {
-            continue;
-        };
+        let postings: Vec<(usize, f32)> = index.postings(term).collect();
         let df = postings.len() as f32;
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        for &(doc, tf) in postings {
-            let norm = tf * (K1 + 1.0)
-                / (tf + K1 * (1.0 - B + B * index.doc_len[doc as usize] / index.avg_len));
+        for (doc, tf) in postings {
+            let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * index.doc(doc).len / index.avg_len));
             let contribution = weight.min(3.0) * idf * norm;
-            let entry = text.entry(doc as usize).or_default();
+            let entry = text.entry(doc).or_default();
             entry.0 += contribution;
             entry.1.push((word.clone(), contribution));
         }
@@ -200,17 +172,16 @@ pub fn diagnose(
     let mut rule: HashMap<usize, (f32, Vec<SymptomLink>)> = HashMap::new();
     if !settings.text_only {
         for d in &diagnosis.detected {
-            let links = &index.links[d.symptom];
-            if links.is_empty() {
+            let count = index.link_count(d.symptom);
+            if count == 0 {
                 continue;
             }
-            let specificity =
-                (1.0 + n / links.len() as f32).ln() * rules.symptoms[d.symptom].weight;
-            for link in links {
-                let contribution = d.strength * link.kind.strength() * specificity;
-                let entry = rule.entry(link.doc as usize).or_default();
+            let specificity = (1.0 + n / count as f32).ln() * rules.symptoms[d.symptom].weight;
+            for (doc, kind) in index.links(d.symptom) {
+                let contribution = d.strength * kind.strength() * specificity;
+                let entry = rule.entry(doc).or_default();
                 entry.0 += contribution;
-                entry.1.push((d.symptom, link.kind, contribution));
+                entry.1.push((d.symptom, kind, contribution));
             }
         }
     }
@@ -220,38 +191,30 @@ pub fn diagnose(
     let mut docs: Vec<usize> = text.keys().chain(rule.keys()).copied().collect();
     docs.sort_unstable();
     docs.dedup();
+    let categories = match &settings.category {
+        Some(_) => index.categories().unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let norm = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
+    let wanted = settings.category.as_deref().map(norm);
     let mut results: Vec<Ranked> = docs
         .into_iter()
-        .filter(|&doc| category_matches(&scenarios[doc], settings.category.as_deref()))
+        .filter(|&doc| wanted.as_ref().is_none_or(|w| categories.get(doc).is_some_and(|c| norm(c) == *w)))
         .map(|doc| {
             let (t, mut terms) = text.remove(&doc).unwrap_or_default();
             let (r, mut symptoms) = rule.remove(&doc).unwrap_or_default();
             let text_n = if max_text > 0.0 { t / max_text } else { 0.0 };
             let rule_n = if max_rule > 0.0 { r / max_rule } else { 0.0 };
-            let score = if max_rule > 0.0 {
-                RULE_SHARE * rule_n + (1.0 - RULE_SHARE) * text_n
-            } else {
-                text_n
-            };
+            let score = if max_rule > 0.0 { RULE_SHARE * rule_n + (1.0 - RULE_SHARE) * text_n } else { text_n };
             terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             symptoms.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-            Ranked {
-                doc,
-                score: score * 100.0,
-                rule_score: r,
-                text_score: t,
-                symptoms,
-                terms,
-            }
+            Ranked { doc, score: score * 100.0, rule_score: r, text_score: t, symptoms, terms }
         })
         .filter(|r| r.score > 0.0)
         .collect();
     // Best first; ties go to the lower scenario number, then catalog order, so output is stable.
     results.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(scenarios[a.doc].id.cmp(&scenarios[b.doc].id))
-            .then(a.doc.cmp(&b.doc))
+        b.score.total_cmp(&a.score).then(index.doc(a.doc).id.cmp(&index.doc(b.doc).id)).then(a.doc.cmp(&b.doc))
     });
     results.truncate(settings.limit);
     diagnosis.results = results;

@@ -90,13 +90,7 @@ pub fn extract(input: &str) -> Vec<Signal> {
             Some(&i) => signals[i].count += 1,
             None => {
                 by_text.insert(text.clone(), signals.len());
-                signals.push(Signal {
-                    kind,
-                    text,
-                    line,
-                    count: 1,
-                    weight,
-                });
+                signals.push(Signal { kind, text, line, count: 1, weight });
             }
         }
     };
@@ -114,12 +108,7 @@ pub fn extract(input: &str) -> Vec<Signal> {
         }
         if let Some((reason, message, warning)) = event(trimmed) {
             if warning || TELLING_NORMAL.contains(&reason) {
-                add(
-                    SignalKind::Event,
-                    &format!("{reason} {message}"),
-                    line,
-                    if warning { 1.0 } else { 0.6 },
-                );
+                add(SignalKind::Event, &format!("{reason} {message}"), line, if warning { 1.0 } else { 0.6 });
             }
             continue;
         }
@@ -128,9 +117,7 @@ pub fn extract(input: &str) -> Vec<Signal> {
                 add(SignalKind::Status, &signal, line, 1.0);
                 continue;
             }
-            if trimmed.split_whitespace().count() >= t.columns.len().min(3)
-                && !looks_like_log(trimmed)
-            {
+            if trimmed.split_whitespace().count() >= t.columns.len().min(3) && !looks_like_log(trimmed) {
                 continue;
             }
         }
@@ -157,14 +144,8 @@ pub fn extract(input: &str) -> Vec<Signal> {
 fn strip_log_prefix(line: &str) -> &str {
     static JOURNAL: OnceLock<Regex> = OnceLock::new();
     static CRI: OnceLock<Regex> = OnceLock::new();
-    let j = re(
-        &JOURNAL,
-        r"^[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d \S+ [\w.@/-]+(\[\d+\])?: ",
-    );
-    let c = re(
-        &CRI,
-        r"^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)? (stdout|stderr) [FP] ",
-    );
+    let j = re(&JOURNAL, r"^[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d \S+ [\w.@/-]+(\[\d+\])?: ");
+    let c = re(&CRI, r"^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)? (stdout|stderr) [FP] ");
     if let Some(m) = j.find(line) {
         return &line[m.end()..];
     }
@@ -177,18 +158,10 @@ fn strip_log_prefix(line: &str) -> &str {
 /// A kubectl table header: several upper-case column names, one of them a status-like column.
 fn table_header(line: &str) -> Option<Table> {
     let words: Vec<&str> = line.split_whitespace().collect();
-    if words.len() < 3
-        || !words.iter().all(|w| {
-            w.chars()
-                .all(|c| c.is_ascii_uppercase() || "-_()%".contains(c))
-        })
-    {
+    if words.len() < 3 || !words.iter().all(|w| w.chars().all(|c| c.is_ascii_uppercase() || "-_()%".contains(c))) {
         return None;
     }
-    if !words
-        .iter()
-        .any(|w| matches!(*w, "NAME" | "STATUS" | "TYPE" | "REASON" | "CONDITION"))
-    {
+    if !words.iter().any(|w| matches!(*w, "NAME" | "STATUS" | "TYPE" | "REASON" | "CONDITION")) {
         return None;
     }
     let has = |c: &str| words.contains(&c);
@@ -213,10 +186,7 @@ fn table_header(line: &str) -> Option<Table> {
     } else {
         ""
     };
-    Some(Table {
-        columns: words.iter().map(|w| w.to_string()).collect(),
-        subject,
-    })
+    Some(Table { columns: words.iter().map(|w| w.to_string()).collect(), subject })
 }
 
 /// The unhealthy cells of a table row: STATUS/CONDITION values, `<pending>`/`<unknown>` cells.
@@ -248,10 +218,7 @@ fn table_row(table: &Table, line: &str) -> Option<String> {
 /// An event line (`kubectl get events`, describe's Events section): (reason, message, warning?).
 fn event(line: &str) -> Option<(&str, String, bool)> {
     static EVENT: OnceLock<Regex> = OnceLock::new();
-    let e = re(
-        &EVENT,
-        r"(?:^|\s)(Warning|Normal)\s+([A-Z][A-Za-z]+)\s+(.*)$",
-    );
+    let e = re(&EVENT, r"(?:^|\s)(Warning|Normal)\s+([A-Z][A-Za-z]+)\s+(.*)$");
     let caps = e.captures(line)?;
     let reason = caps.get(2)?.as_str();
     let mut rest = caps.get(3)?.as_str();
@@ -273,22 +240,14 @@ fn describe_field(line: &str) -> Option<String> {
     let (key, value) = line.split_once(':')?;
     let value = value.trim();
     match key.trim() {
-        "Reason" if !value.is_empty() && !matches!(value, "Completed" | "Started") => {
-            Some(format!("Reason {value}"))
-        }
+        "Reason" if !value.is_empty() && !matches!(value, "Completed" | "Started") => Some(format!("Reason {value}")),
         "Exit Code" if value != "0" => Some(format!("exit code {value}")),
-        "State" | "Last State"
-            if value.starts_with("Waiting") || value.starts_with("Terminated") =>
-        {
-            None
-        }
+        "State" | "Last State" if value.starts_with("Waiting") || value.starts_with("Terminated") => None,
         "Status" if value.starts_with("Terminating") || value == "Failed" || value == "Pending" => {
             Some(format!("Status {value}"))
         }
         "Message" if !value.is_empty() => Some(value.to_string()),
-        "Taints" | "" if value.contains("NoSchedule") || value.contains("NoExecute") => {
-            Some(format!("taint {value}"))
-        }
+        "Taints" | "" if value.contains("NoSchedule") || value.contains("NoExecute") => Some(format!("taint {value}")),
         "Finalizers" if value.len() > 2 && value != "[]" => Some(format!("finalizers {value}")),
         "Events" if value.starts_with("<none>") => None,
         _ => None,
@@ -301,9 +260,7 @@ fn condition(line: &str) -> Option<String> {
     let kind = words.next()?;
     let status = words.next()?;
     let trouble = match kind {
-        "MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable" => {
-            status == "True"
-        }
+        "MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable" => status == "True",
         "Ready" => status == "False" || status == "Unknown",
         _ => false,
     };
@@ -341,10 +298,7 @@ fn log_error(line: &str) -> Option<(String, f32)> {
         return Some((caps[2].to_string(), weight));
     }
     let lower = line.to_ascii_lowercase();
-    if lower.contains("\"level\":\"info\"")
-        || lower.contains("level=info")
-        || lower.starts_with("[info]")
-    {
+    if lower.contains("\"level\":\"info\"") || lower.contains("level=info") || lower.starts_with("[info]") {
         return None;
     }
     let words = re(
@@ -396,16 +350,11 @@ Events:
   Warning  BackOff    2m (x40 over 10m)    kubelet  Back-off restarting failed container web in pod web-5d9c7b8f4-x2x7z_default(0f6c0b8e-8a4e-4a5e-9a55-3b1f0b9f0e11)
 ";
         let texts: Vec<String> = extract(paste).into_iter().map(|s| s.text).collect();
-        assert!(
-            texts.contains(&"Reason CrashLoopBackOff".to_string()),
-            "{texts:?}"
-        );
+        assert!(texts.contains(&"Reason CrashLoopBackOff".to_string()), "{texts:?}");
         assert!(texts.contains(&"Reason OOMKilled".to_string()));
         assert!(texts.contains(&"exit code 137".to_string()));
         assert!(
-            texts
-                .iter()
-                .any(|t| t.starts_with("BackOff Back-off restarting failed container web in pod")),
+            texts.iter().any(|t| t.starts_with("BackOff Back-off restarting failed container web in pod")),
             "{texts:?}"
         );
         assert!(!texts.iter().any(|t| t.contains("Pulled")));
@@ -422,10 +371,7 @@ shop        db-0                     1/1     Running            0             2d
 shop        old-6f7d9c8b4-zzzzz      0/1     Terminating        0             3d
 ";
         let signals = extract(paste);
-        let crash = signals
-            .iter()
-            .find(|s| s.text == "Pod CrashLoopBackOff")
-            .expect("crashloop");
+        let crash = signals.iter().find(|s| s.text == "Pod CrashLoopBackOff").expect("crashloop");
         assert_eq!(crash.count, 2);
         assert!(signals.iter().any(|s| s.text == "Pod Terminating"));
         assert!(!signals.iter().any(|s| s.text.contains("Running")));
@@ -443,7 +389,10 @@ Nov 24 10:00:01 node-1 kubelet[812]: E1124 10:00:01.123456     812 kubelet.go:24
 Nov 24 10:00:02 node-1 kubelet[812]: I1124 10:00:02.000000     812 kubelet.go:100] \"all good\"
 ";
         let texts: Vec<String> = extract(paste).into_iter().map(|s| s.text).collect();
-        assert!(texts.iter().any(|t| t.starts_with("DiskPressure True") && t.contains("KubeletHasDiskPressure")), "{texts:?}");
+        assert!(
+            texts.iter().any(|t| t.starts_with("DiskPressure True") && t.contains("KubeletHasDiskPressure")),
+            "{texts:?}"
+        );
         assert!(!texts.iter().any(|t| t.starts_with("MemoryPressure")));
         assert!(texts.iter().any(|t| t.contains("Error syncing pod")));
         assert!(!texts.iter().any(|t| t.contains("all good")));

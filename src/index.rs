@@ -1,8 +1,12 @@
 //! The search index over a catalog: weighted term frequencies for BM25, the vocabulary for typo
-//! correction, and the links from symptoms to scenarios.
+//! correction, and the links from symptoms to scenarios, encoded so that a query reads it in
+//! place (see `cache.rs` for where it is kept).
 
 use std::collections::HashMap;
 
+use anyhow::Result;
+
+use crate::codec::{Reader, Writer};
 use crate::model::{Field, Origin, Scenario};
 use crate::rules::RuleSet;
 use crate::tokenize::tokenize;
@@ -26,6 +30,7 @@ pub fn field_weight(field: Option<Field>) -> f32 {
 
 /// How a scenario is linked to a symptom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
 pub enum LinkKind {
     /// Named by the symptom's `scenarios:` list.
     Curated,
@@ -51,154 +56,340 @@ impl LinkKind {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Link {
-    pub doc: u32,
-    pub kind: LinkKind,
+/// What the index says about one scenario: enough to rank it and to find its text again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DocRecord {
+    pub id: u32,
+    /// Index into the index's file table.
+    pub file: u32,
+    /// First line (1-based) and the line after the last.
+    pub line: u32,
+    pub end_line: u32,
+    /// Weighted length, for BM25 length normalisation.
+    pub len: f32,
 }
 
-/// BM25 statistics and symptom links for one catalog (documents in catalog order).
-#[derive(Debug, Default)]
-pub struct Index {
-    pub doc_len: Vec<f32>,
-    pub avg_len: f32,
-    /// Stemmed term -> (document, weighted term frequency).
-    pub postings: HashMap<String, Vec<(u32, f32)>>,
-    /// Surface word -> number of documents holding it, for typo correction.
-    pub words: HashMap<String, u32>,
-    /// For each symptom of the rule set, the scenarios linked to it (strongest link per scenario).
-    pub links: Vec<Vec<Link>>,
-}
+const DOC_RECORD: usize = 20;
+const TERM_RECORD: usize = 16;
+const WORD_RECORD: usize = 12;
+const LINK_RECORD: usize = 8;
 
-impl Index {
-    pub fn build(scenarios: &[Scenario], rules: &RuleSet) -> Index {
-        let mut index = Index {
-            links: vec![Vec::new(); rules.symptoms.len()],
-            ..Index::default()
-        };
-        let mut total = 0.0;
-        for (doc, s) in scenarios.iter().enumerate() {
-            let mut tf: HashMap<String, f32> = HashMap::new();
-            let mut words: Vec<String> = Vec::new();
-            let mut len = 0.0;
-            for field in std::iter::once(None).chain(Field::ALL.into_iter().map(Some)) {
-                let weight = field_weight(field);
-                let lines = match field {
-                    None => vec![s.title.as_str()],
-                    Some(f) => s.field_lines(f),
-                };
-                for line in lines {
-                    for token in tokenize(&strip_placeholders(line)) {
-                        *tf.entry(token.term).or_default() += weight;
-                        len += weight;
-                        words.push(token.word);
-                    }
+/// Builds the index of a catalog: BM25 statistics, vocabulary and symptom links, as bytes.
+pub fn build(scenarios: &[Scenario], mut file_of: impl FnMut(&Scenario) -> u32, rules: &RuleSet, w: &mut Writer) {
+    let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
+    let mut words: HashMap<String, u32> = HashMap::new();
+    let mut links: Vec<Vec<(u32, LinkKind)>> = vec![Vec::new(); rules.symptoms.len()];
+    let mut records = Vec::with_capacity(scenarios.len());
+    let mut total = 0.0;
+    for (doc, s) in scenarios.iter().enumerate() {
+        let mut tf: HashMap<String, f32> = HashMap::new();
+        let mut seen: Vec<String> = Vec::new();
+        let mut len = 0.0;
+        for field in std::iter::once(None).chain(Field::ALL.into_iter().map(Some)) {
+            let weight = field_weight(field);
+            let lines = match field {
+                None => vec![s.title.as_str()],
+                Some(f) => s.field_lines(f),
+            };
+            for line in lines {
+                for token in tokenize(&strip_placeholders(line)) {
+                    *tf.entry(token.term).or_default() += weight;
+                    len += weight;
+                    seen.push(token.word);
                 }
             }
-            for (term, f) in tf {
-                index
-                    .postings
-                    .entry(term)
-                    .or_default()
-                    .push((doc as u32, f));
-            }
-            words.sort_unstable();
-            words.dedup();
-            for w in words {
-                *index.words.entry(w).or_default() += 1;
-            }
-            index.doc_len.push(len);
-            total += len;
-            index.link(doc as u32, s, rules);
         }
-        index.avg_len = if scenarios.is_empty() {
-            1.0
-        } else {
-            total / scenarios.len() as f32
-        };
-        index
+        for (term, f) in tf {
+            postings.entry(term).or_default().push((doc as u32, f));
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for word in seen {
+            *words.entry(word).or_default() += 1;
+        }
+        for (symptom, kind) in link(s, rules) {
+            links[symptom].push((doc as u32, kind));
+        }
+        total += len;
+        records.push(DocRecord {
+            id: s.id,
+            file: file_of(s),
+            line: s.source.line as u32,
+            end_line: s.end_line as u32,
+            len,
+        });
     }
+    let avg_len = if scenarios.is_empty() { 1.0 } else { total / scenarios.len() as f32 };
 
-    fn link(&mut self, doc: u32, s: &Scenario, rules: &RuleSet) {
-        let mut kinds: HashMap<usize, LinkKind> = HashMap::new();
-        let mut note = |symptom: usize, kind: LinkKind| {
-            let entry = kinds.entry(symptom).or_insert(kind);
-            if kind.strength() > entry.strength() {
-                *entry = kind;
-            }
-        };
-        let headline = headline_text(s);
-        for i in rules.matching(&headline) {
-            note(i, LinkKind::Headline);
-        }
-        let body = [Field::WhatHappened, Field::DiagnosisSteps, Field::RootCause]
-            .into_iter()
-            .flat_map(|f| s.field_lines(f))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let in_body = rules.matching(&body);
-        for &i in &in_body {
-            note(i, LinkKind::Body);
-        }
-        for (i, symptom) in rules.symptoms.iter().enumerate() {
-            let curated_here =
-                symptom.origin != Origin::Builtin || s.source.file.origin == Origin::Builtin;
-            if curated_here && symptom.scenarios.contains(&s.id) {
-                note(i, LinkKind::Curated);
-            }
-            if symptom.covers.iter().any(|k| s.covers.contains(k)) {
-                note(
-                    i,
-                    if in_body.contains(&i) {
-                        LinkKind::Covers
-                    } else {
-                        LinkKind::CoversOnly
-                    },
-                );
-            }
-        }
-        for (symptom, kind) in kinds {
-            self.links[symptom].push(Link { doc, kind });
+    w.count(records.len());
+    w.f32(avg_len);
+    for r in &records {
+        w.u32(r.id);
+        w.u32(r.file);
+        w.u32(r.line);
+        w.u32(r.end_line);
+        w.f32(r.len);
+    }
+    let mut categories = Writer::default();
+    for s in scenarios {
+        categories.str(s.category.as_deref().unwrap_or(""));
+    }
+    w.count(categories.buf.len());
+    w.buf.extend_from_slice(&categories.buf);
+
+    // Terms: sorted fixed-size records (blob offset, length, postings offset, count), then the
+    // term text blob, then the postings; a query binary-searches the records and reads only the
+    // postings of its own terms.
+    let mut terms: Vec<(String, Vec<(u32, f32)>)> = postings.into_iter().collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    write_sorted_strings(w, terms.iter().map(|(t, p)| (t.as_str(), p.len() as u32)), TERM_RECORD);
+    for (_, list) in &terms {
+        for &(doc, tf) in list {
+            w.u32(doc);
+            w.f32(tf);
         }
     }
+    let mut vocab: Vec<(String, u32)> = words.into_iter().collect();
+    vocab.sort_unstable();
+    write_sorted_strings(w, vocab.iter().map(|(word, df)| (word.as_str(), *df)), WORD_RECORD);
 
-    /// Number of documents holding `term`.
-    pub fn df(&self, term: &str) -> usize {
-        self.postings.get(term).map_or(0, Vec::len)
+    w.count(links.len());
+    let mut offset = 0u32;
+    for list in &links {
+        w.u32(offset);
+        w.count(list.len());
+        offset += list.len() as u32;
+    }
+    for list in &links {
+        for &(doc, kind) in list {
+            w.u32(doc);
+            w.u32(kind as u32);
+        }
+    }
+}
+
+/// Records of (blob offset, length, value[, running offset]) followed by the blob.
+fn write_sorted_strings<'a>(w: &mut Writer, items: impl Iterator<Item = (&'a str, u32)>, record: usize) {
+    let items: Vec<(&str, u32)> = items.collect();
+    w.count(items.len());
+    let mut blob = 0u32;
+    let mut running = 0u32;
+    for (s, value) in &items {
+        w.u32(blob);
+        w.u32(s.len() as u32);
+        if record == TERM_RECORD {
+            w.u32(running);
+            running += value;
+        }
+        w.u32(*value);
+        blob += s.len() as u32;
+    }
+    let total: usize = items.iter().map(|(s, _)| s.len()).sum();
+    w.count(total);
+    for (s, _) in &items {
+        w.buf.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// The symptoms linked to one scenario, with the strongest link kind for each.
+fn link(s: &Scenario, rules: &RuleSet) -> Vec<(usize, LinkKind)> {
+    let mut kinds: HashMap<usize, LinkKind> = HashMap::new();
+    let mut note = |symptom: usize, kind: LinkKind| {
+        let entry = kinds.entry(symptom).or_insert(kind);
+        if kind.strength() > entry.strength() {
+            *entry = kind;
+        }
+    };
+    for i in rules.matching(&headline_text(s)) {
+        note(i, LinkKind::Headline);
+    }
+    let body = [Field::WhatHappened, Field::DiagnosisSteps, Field::RootCause]
+        .into_iter()
+        .flat_map(|f| s.field_lines(f))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let in_body = rules.matching(&body);
+    for &i in &in_body {
+        note(i, LinkKind::Body);
+    }
+    for (i, symptom) in rules.symptoms.iter().enumerate() {
+        let curated_here = symptom.origin != Origin::Builtin || s.source.file.origin == Origin::Builtin;
+        if curated_here && symptom.scenarios.contains(&s.id) {
+            note(i, LinkKind::Curated);
+        }
+        if symptom.covers.iter().any(|k| s.covers.contains(k)) {
+            note(i, if in_body.contains(&i) { LinkKind::Covers } else { LinkKind::CoversOnly });
+        }
+    }
+    let mut out: Vec<(usize, LinkKind)> = kinds.into_iter().collect();
+    out.sort_by_key(|(i, _)| *i);
+    out
+}
+
+/// A read-only view of an encoded index: lookups read the bytes in place.
+pub struct IndexView<'a> {
+    pub n_docs: usize,
+    pub avg_len: f32,
+    docs: &'a [u8],
+    categories: &'a [u8],
+    terms: Table<'a>,
+    postings: &'a [u8],
+    words: Table<'a>,
+    links: Vec<(u32, u32)>,
+    link_data: &'a [u8],
+}
+
+/// Sorted fixed-size records pointing into a string blob.
+struct Table<'a> {
+    records: &'a [u8],
+    record: usize,
+    blob: &'a [u8],
+}
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+impl<'a> Table<'a> {
+    fn read(r: &mut Reader<'a>, record: usize) -> Result<Table<'a>> {
+        let n = r.count()?;
+        let records = r.bytes(n.checked_mul(record).ok_or_else(|| anyhow::anyhow!("index: table too large"))?)?;
+        let blob_len = r.count()?;
+        let blob = r.bytes(blob_len)?;
+        Ok(Table { records, record, blob })
+    }
+
+    fn len(&self) -> usize {
+        self.records.len() / self.record
+    }
+
+    /// The string of record `i`; empty if the record points outside the blob (corruption is
+    /// caught by the checksum; this only keeps a bad file from panicking).
+    fn key(&self, i: usize) -> &'a [u8] {
+        let off = le32(self.records, i * self.record) as usize;
+        let len = le32(self.records, i * self.record + 4) as usize;
+        self.blob.get(off..off.saturating_add(len)).unwrap_or_default()
+    }
+
+    /// The `n`th u32 value of record `i` after the string reference.
+    fn value(&self, i: usize, n: usize) -> u32 {
+        le32(self.records, i * self.record + 8 + 4 * n)
+    }
+
+    fn find(&self, key: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.key(mid).cmp(key.as_bytes()) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+}
+
+impl<'a> IndexView<'a> {
+    pub fn read(r: &mut Reader<'a>) -> Result<IndexView<'a>> {
+        let n_docs = r.count()?;
+        let avg_len = r.f32()?;
+        let docs = r.bytes(n_docs.checked_mul(DOC_RECORD).ok_or_else(|| anyhow::anyhow!("index: too many docs"))?)?;
+        let cat_len = r.count()?;
+        let categories = r.bytes(cat_len)?;
+        let terms = Table::read(r, TERM_RECORD)?;
+        let total: u64 = (0..terms.len()).map(|i| u64::from(terms.value(i, 1))).sum();
+        let postings = r.bytes(usize::try_from(total)? * 8)?;
+        let words = Table::read(r, WORD_RECORD)?;
+        let n_links = r.count()?;
+        let mut links = Vec::with_capacity(n_links.min(1 << 16));
+        let mut link_total = 0u64;
+        for _ in 0..n_links {
+            let (off, len) = (r.u32()?, r.u32()?);
+            link_total = link_total.max(u64::from(off) + u64::from(len));
+            links.push((off, len));
+        }
+        let link_data = r.bytes(usize::try_from(link_total)? * LINK_RECORD)?;
+        Ok(IndexView { n_docs, avg_len, docs, categories, terms, postings, words, links, link_data })
+    }
+
+    /// Document `doc`; callers only pass numbers from postings and links, which are checked.
+    pub fn doc(&self, doc: usize) -> DocRecord {
+        let b = &self.docs[doc * DOC_RECORD..];
+        DocRecord {
+            id: le32(b, 0),
+            file: le32(b, 4),
+            line: le32(b, 8),
+            end_line: le32(b, 12),
+            len: f32::from_bits(le32(b, 16)),
+        }
+    }
+
+    /// Every document's category, in order (only `--category` needs them).
+    pub fn categories(&self) -> Result<Vec<&'a str>> {
+        let mut r = Reader::new(self.categories);
+        (0..self.n_docs).map(|_| r.str()).collect()
+    }
+
+    /// (document, weighted term frequency) for a stemmed term.
+    pub fn postings(&self, term: &str) -> impl Iterator<Item = (usize, f32)> + 'a {
+        let (start, count) = match self.terms.find(term) {
+            Some(i) => (self.terms.value(i, 0) as usize, self.terms.value(i, 1) as usize),
+            None => (0, 0),
+        };
+        let n = self.n_docs;
+        let bytes = self.postings.get(start * 8..(start + count) * 8).unwrap_or_default();
+        bytes.chunks_exact(8).map(|c| (le32(c, 0) as usize, f32::from_bits(le32(c, 4)))).filter(move |&(d, _)| d < n)
+    }
+
+    /// Scenarios linked to a symptom, with how.
+    pub fn links(&self, symptom: usize) -> impl Iterator<Item = (usize, LinkKind)> + 'a {
+        let (off, len) = self.links.get(symptom).copied().unwrap_or((0, 0));
+        let n = self.n_docs;
+        let range = off as usize * LINK_RECORD..(off as usize + len as usize) * LINK_RECORD;
+        let bytes = self.link_data.get(range).unwrap_or_default();
+        bytes
+            .chunks_exact(LINK_RECORD)
+            .map(|c| (le32(c, 0) as usize, LinkKind::from_u32(le32(c, 4))))
+            .filter(move |&(d, _)| d < n)
+    }
+
+    pub fn link_count(&self, symptom: usize) -> usize {
+        self.links.get(symptom).map_or(0, |&(_, n)| n as usize)
     }
 
     /// The catalog word closest to `word` (one edit for short words, two for long ones), the
     /// most common one on ties; `None` when `word` is known or nothing is close.
-    pub fn correct(&self, word: &str) -> Option<&str> {
-        if self.words.contains_key(word)
-            || word.len() < 4
-            || !word.bytes().all(|b| b.is_ascii_lowercase())
-        {
+    pub fn correct(&self, word: &str) -> Option<&'a str> {
+        if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) || self.words.find(word).is_some() {
             return None;
         }
         let max = if word.len() >= 8 { 2 } else { 1 };
-        let mut best: Option<(usize, u32, &str)> = None;
-        for (candidate, &df) in &self.words {
-            if candidate.len().abs_diff(word.len()) > max
-                || !candidate.bytes().all(|b| b.is_ascii_lowercase())
-            {
+        let mut best: Option<(usize, std::cmp::Reverse<u32>, &'a [u8])> = None;
+        for i in 0..self.words.len() {
+            let candidate = self.words.key(i);
+            if candidate.len().abs_diff(word.len()) > max || !candidate.iter().all(|b| b.is_ascii_lowercase()) {
                 continue;
             }
-            let Some(d) = bounded_distance(word.as_bytes(), candidate.as_bytes(), max) else {
-                continue;
-            };
-            let better = match best {
-                None => true,
-                Some((bd, bdf, bw)) => {
-                    (d, std::cmp::Reverse(df), candidate.as_str())
-                        < (bd, std::cmp::Reverse(bdf), bw)
-                }
-            };
-            if better {
-                best = Some((d, df, candidate));
+            let Some(d) = bounded_distance(word.as_bytes(), candidate, max) else { continue };
+            let key = (d, std::cmp::Reverse(self.words.value(i, 0)), candidate);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
             }
         }
-        best.map(|(_, _, w)| w)
+        best.and_then(|(_, _, w)| std::str::from_utf8(w).ok())
+    }
+}
+
+impl LinkKind {
+    fn from_u32(v: u32) -> LinkKind {
+        match v {
+            0 => LinkKind::Curated,
+            1 => LinkKind::Headline,
+            2 => LinkKind::Covers,
+            3 => LinkKind::CoversOnly,
+            _ => LinkKind::Body,
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! k8sdoc: an offline Kubernetes troubleshooting advisor. `main` calls [`run`].
 
+pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod codec;
 pub mod config;
 pub mod diagnose;
 pub mod engine;
@@ -80,17 +82,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain()
-        .filter_map(|e| e.downcast_ref::<io::Error>())
-        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    err.chain().filter_map(|e| e.downcast_ref::<io::Error>()).any(|e| e.kind() == io::ErrorKind::BrokenPipe)
 }
 
 fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Result<Outcome> {
-    let palette = Palette {
-        enabled: settings.color.resolve(),
-    };
-    if let Command::Lint(args) = command {
-        return lint::run(args, settings, out, palette);
+    let palette = Palette { enabled: settings.color.resolve() };
+    match command {
+        Command::Lint(args) => return lint::run(args, settings, out, palette),
+        Command::Diagnose(args) => return diagnose::run(args, settings, out, palette),
+        _ => {}
     }
     let catalog = Catalog::load(&settings.catalog)?;
     if !settings.quiet {
@@ -107,12 +107,11 @@ fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Resu
         }
     }
     match command {
-        Command::Diagnose(args) => diagnose::run(args, &catalog, out, palette),
         Command::Show(args) => show::run(args, &catalog, out, palette),
         Command::List(args) => list::run(args, &catalog, settings, out, palette),
         Command::Search(args) => search::run(args, &catalog, out, palette),
         Command::Catalog => list::catalog(&catalog, out),
-        Command::Lint(_) => unreachable!("handled above"),
+        Command::Lint(_) | Command::Diagnose(_) => unreachable!("handled above"),
     }
 }
 
@@ -120,13 +119,9 @@ fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Resu
 /// beside the built-in catalog can repeat dozens of numbers).
 const MAX_WARNINGS: usize = 5;
 
-fn report_problems(problems: &[&Problem], verbose: bool) {
+pub(crate) fn report_problems(problems: &[&Problem], verbose: bool) {
     let mut err = io::stderr().lock();
-    let shown = if verbose {
-        problems.len()
-    } else {
-        MAX_WARNINGS.min(problems.len())
-    };
+    let shown = if verbose { problems.len() } else { MAX_WARNINGS.min(problems.len()) };
     for p in &problems[..shown] {
         let _ = writeln!(err, "k8sdoc: {}", sanitize::sanitize(&p.to_string()));
     }

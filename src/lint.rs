@@ -13,46 +13,21 @@ use crate::style::{Palette, Role};
 use crate::Outcome;
 
 /// Sections `--strict` also requires (the built-in catalog has them all).
-const STRICT_FIELDS: [Field; 4] = [
-    Field::Covers,
-    Field::WhatYouSee,
-    Field::LessonsLearned,
-    Field::HowToAvoid,
-];
+const STRICT_FIELDS: [Field; 4] = [Field::Covers, Field::WhatYouSee, Field::LessonsLearned, Field::HowToAvoid];
 
-pub fn run(
-    args: &LintArgs,
-    settings: &Settings,
-    out: &mut dyn Write,
-    palette: Palette,
-) -> Result<Outcome> {
+pub fn run(args: &LintArgs, settings: &Settings, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
     let catalog_settings = if args.paths.is_empty() {
         settings.catalog.clone()
     } else {
-        CatalogSettings {
-            builtin: false,
-            paths: args
-                .paths
-                .iter()
-                .cloned()
-                .map(|p| (p, Origin::Flag))
-                .collect(),
-        }
+        CatalogSettings { builtin: false, paths: args.paths.iter().cloned().map(|p| (p, Origin::Flag)).collect() }
     };
     let catalog = Catalog::load(&catalog_settings)?;
     let mut problems = check(&catalog, args.strict);
     problems.sort_by(|a, b| a.source.cmp(&b.source).then(b.severity.cmp(&a.severity)));
-    let errors = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
     let warnings = problems.len() - errors;
     for p in &problems {
-        let role = if p.severity == Severity::Error {
-            Role::Match
-        } else {
-            Role::Warn
-        };
+        let role = if p.severity == Severity::Error { Role::Match } else { Role::Warn };
         let text = sanitize(&p.to_string()).into_owned();
         writeln!(out, "{}", palette.paint(role, &text))?;
     }
@@ -62,11 +37,7 @@ pub fn run(
         catalog.files.len()
     );
     let ok = errors == 0 && !(args.strict && warnings > 0);
-    writeln!(
-        out,
-        "{}",
-        palette.paint(if ok { Role::Good } else { Role::Match }, &summary)
-    )?;
+    writeln!(out, "{}", palette.paint(if ok { Role::Good } else { Role::Match }, &summary))?;
     // Like a compiler: exit 0 when clean, 1 when the catalog has errors.
     Ok(Outcome::from_found(ok))
 }
@@ -74,10 +45,7 @@ pub fn run(
 /// Every problem in the catalog: load problems, duplicates, and per-scenario checks.
 pub fn check(catalog: &Catalog, strict: bool) -> Vec<Problem> {
     let mut problems = catalog.problems.clone();
-    problems.extend(catalog.duplicates.iter().map(|d| Problem {
-        severity: Severity::Error,
-        ..d.clone()
-    }));
+    problems.extend(catalog.duplicates.iter().map(|d| Problem { severity: Severity::Error, ..d.clone() }));
     for report in &catalog.files {
         if let Some(line) = report.mojibake_line {
             problems.push(Problem::new(
@@ -94,48 +62,25 @@ pub fn check(catalog: &Catalog, strict: bool) -> Vec<Problem> {
 }
 
 fn check_scenario(s: &Scenario, strict: bool, problems: &mut Vec<Problem>) {
-    let at = |line: usize| Source {
-        file: s.source.file.clone(),
-        line,
-    };
+    let at = |line: usize| Source { file: s.source.file.clone(), line };
     if s.title.trim().is_empty() {
-        problems.push(Problem::new(
-            Severity::Error,
-            s.source.clone(),
-            format!("scenario #{} has no title", s.id),
-        ));
+        problems.push(Problem::new(Severity::Error, s.source.clone(), format!("scenario #{} has no title", s.id)));
     }
-    let missing: Vec<&str> = Field::ALL
-        .iter()
-        .filter(|f| f.is_required() && !s.has(**f))
-        .map(|f| f.label())
-        .collect();
+    let missing: Vec<&str> = Field::ALL.iter().filter(|f| f.is_required() && !s.has(**f)).map(|f| f.label()).collect();
     if !missing.is_empty() {
         problems.push(Problem::new(
             Severity::Error,
             s.source.clone(),
-            format!(
-                "scenario #{} is missing required sections: {}",
-                s.id,
-                missing.join(", ")
-            ),
+            format!("scenario #{} is missing required sections: {}", s.id, missing.join(", ")),
         ));
     }
     if strict {
-        let missing: Vec<&str> = STRICT_FIELDS
-            .iter()
-            .filter(|f| !s.has(**f))
-            .map(|f| f.label())
-            .collect();
+        let missing: Vec<&str> = STRICT_FIELDS.iter().filter(|f| !s.has(**f)).map(|f| f.label()).collect();
         if !missing.is_empty() {
             problems.push(Problem::new(
                 Severity::Warning,
                 s.source.clone(),
-                format!(
-                    "scenario #{} is missing sections: {}",
-                    s.id,
-                    missing.join(", ")
-                ),
+                format!("scenario #{} is missing sections: {}", s.id, missing.join(", ")),
             ));
         }
     }
@@ -143,10 +88,7 @@ fn check_scenario(s: &Scenario, strict: bool, problems: &mut Vec<Problem>) {
         let message = if extra.label.is_empty() {
             format!("scenario #{}: text before the first section label", s.id)
         } else {
-            format!(
-                "scenario #{}: unknown section label `{}`",
-                s.id, extra.label
-            )
+            format!("scenario #{}: unknown section label `{}`", s.id, extra.label)
         };
         problems.push(Problem::new(Severity::Warning, at(extra.line), message));
     }

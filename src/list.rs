@@ -15,18 +15,10 @@ use crate::{yaml, Outcome};
 
 /// Category names compare without case or punctuation: `control-plane` is `Control Plane`.
 pub fn category_matches(scenario: &Scenario, wanted: Option<&str>) -> bool {
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
+    let norm = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
     match wanted {
         None => true,
-        Some(w) => scenario
-            .category
-            .as_deref()
-            .is_some_and(|c| norm(c) == norm(w)),
+        Some(w) => scenario.category.as_deref().is_some_and(|c| norm(c) == norm(w)),
     }
 }
 
@@ -37,20 +29,11 @@ pub fn run(
     out: &mut dyn Write,
     palette: Palette,
 ) -> Result<Outcome> {
-    let rows: Vec<&Scenario> = catalog
-        .scenarios
-        .iter()
-        .filter(|s| category_matches(s, args.category.as_deref()))
-        .collect();
+    let rows: Vec<&Scenario> =
+        catalog.scenarios.iter().filter(|s| category_matches(s, args.category.as_deref())).collect();
     match args.format {
-        ListFormat::Json => write_json(
-            out,
-            &rows.iter().map(|s| ListEntry::new(s)).collect::<Vec<_>>(),
-        )?,
-        ListFormat::Yaml => yaml::write(
-            out,
-            &rows.iter().map(|s| ListEntry::new(s)).collect::<Vec<_>>(),
-        )?,
+        ListFormat::Json => write_json(out, &rows.iter().map(|s| ListEntry::new(s)).collect::<Vec<_>>())?,
+        ListFormat::Yaml => yaml::write(out, &rows.iter().map(|s| ListEntry::new(s)).collect::<Vec<_>>())?,
         ListFormat::Table if !rows.is_empty() => {
             let mut table = Table::new();
             // Borderless like `kubectl get`, with a rule under the header.
@@ -63,11 +46,7 @@ pub fn run(
             if settings.verbose {
                 header.push("Source");
             }
-            table.set_header(
-                header
-                    .into_iter()
-                    .map(|h| Cell::new(palette.paint(Role::Heading, h))),
-            );
+            table.set_header(header.into_iter().map(|h| Cell::new(palette.paint(Role::Heading, h))));
             for s in &rows {
                 let mut row = vec![
                     Cell::new(s.id),
@@ -103,19 +82,8 @@ pub fn catalog(catalog: &Catalog, out: &mut dyn Write) -> Result<Outcome> {
         )?;
     }
     for skipped in &catalog.skipped {
-        writeln!(
-            out,
-            "{:<16} {:>5} (skipped: no scenarios)  {}",
-            "",
-            0,
-            sanitize(&skipped.display().to_string())
-        )?;
+        writeln!(out, "{:<16} {:>5} (skipped: no scenarios)  {}", "", 0, sanitize(&skipped.display().to_string()))?;
     }
-    writeln!(
-        out,
-        "total: {} scenarios in {} files",
-        catalog.scenarios.len(),
-        catalog.files.len()
-    )?;
+    writeln!(out, "total: {} scenarios in {} files", catalog.scenarios.len(), catalog.files.len())?;
     Ok(Outcome::from_found(!catalog.scenarios.is_empty()))
 }

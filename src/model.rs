@@ -29,6 +29,15 @@ pub enum Origin {
 }
 
 impl Origin {
+    pub fn from_u8(v: u8) -> Origin {
+        match v {
+            0 => Origin::Builtin,
+            1 => Origin::ConfigDir,
+            2 => Origin::Env,
+            _ => Origin::Flag,
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Origin::Builtin => "built-in",
@@ -56,17 +65,11 @@ pub struct Item {
 
 impl Item {
     pub fn prose(text: impl Into<String>) -> Item {
-        Item {
-            text: text.into(),
-            command: false,
-        }
+        Item { text: text.into(), command: false }
     }
 
     pub fn command(text: impl Into<String>) -> Item {
-        Item {
-            text: text.into(),
-            command: true,
-        }
+        Item { text: text.into(), command: true }
     }
 }
 
@@ -141,14 +144,7 @@ impl Field {
 
     /// Sections held as one block of text rather than a list.
     pub fn is_scalar(self) -> bool {
-        matches!(
-            self,
-            Field::Category
-                | Field::Environment
-                | Field::Summary
-                | Field::RootCause
-                | Field::ProTip
-        )
+        matches!(self, Field::Category | Field::Environment | Field::Summary | Field::RootCause | Field::ProTip)
     }
 
     /// Sections every scenario must have; `lint` reports their absence as an error.
@@ -184,9 +180,7 @@ impl Field {
             "whathappened" => Field::WhatHappened,
             "diagnosissteps" | "diagnosis" | "diagnosticsteps" => Field::DiagnosisSteps,
             "rootcause" | "rootcauses" => Field::RootCause,
-            "fixworkaround" | "fixworkarounds" | "fix" | "workaround" | "fixes" | "resolution" => {
-                Field::Fix
-            }
+            "fixworkaround" | "fixworkarounds" | "fix" | "workaround" | "fixes" | "resolution" => Field::Fix,
             "lessonslearned" | "lessonslearnedtips" | "lessons" | "tips" => Field::LessonsLearned,
             "howtoavoid" | "prevention" => Field::HowToAvoid,
             "protip" | "protips" => Field::ProTip,
@@ -197,10 +191,7 @@ impl Field {
 
     /// Parses a `--field` name: the JSON key or the label.
     pub fn from_name(name: &str) -> Option<Field> {
-        Field::ALL
-            .into_iter()
-            .find(|f| f.key() == name)
-            .or_else(|| Field::from_label(name))
+        Field::ALL.into_iter().find(|f| f.key() == name).or_else(|| Field::from_label(name))
     }
 }
 
@@ -231,6 +222,9 @@ pub struct Scenario {
     pub pro_tip: Option<String>,
     pub extra: Vec<ExtraSection>,
     pub source: Source,
+    /// The line after the scenario's last line (1-based, exclusive): its text is lines
+    /// `source.line..end_line` of the file.
+    pub end_line: usize,
 }
 
 /// A field's value, scalar or list, for code that walks every section.
@@ -258,6 +252,7 @@ impl Scenario {
             how_to_avoid: Vec::new(),
             pro_tip: None,
             extra: Vec::new(),
+            end_line: source.line + 1,
             source,
         }
     }
@@ -298,9 +293,6 @@ impl Scenario {
 
     /// Commands to copy from the fix section.
     pub fn fix_commands(&self) -> impl Iterator<Item = &str> {
-        self.fix
-            .iter()
-            .filter(|i| i.command)
-            .map(|i| i.text.as_str())
+        self.fix.iter().filter(|i| i.command).map(|i| i.text.as_str())
     }
 }

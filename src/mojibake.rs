@@ -24,10 +24,7 @@ fn mac_roman_byte(c: char) -> Option<u8> {
         t.sort_unstable();
         t
     });
-    table
-        .binary_search_by_key(&c, |&(m, _)| m)
-        .ok()
-        .map(|i| table[i].1)
+    table.binary_search_by_key(&c, |&(m, _)| m).ok().map(|i| table[i].1)
 }
 
 /// Repairs every mojibake sequence in `text`; returns it borrowed when nothing changed.
@@ -127,13 +124,7 @@ mod tests {
 
     #[test]
     fn leaves_genuine_text_alone() {
-        for text in [
-            "café naïve über",
-            "Zürich – Genève",
-            "plain ascii",
-            "日本語",
-            "→ ✓",
-        ] {
+        for text in ["café naïve über", "Zürich – Genève", "plain ascii", "日本語", "→ ✓"] {
             assert_eq!(repair(text), text);
         }
     }

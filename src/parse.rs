@@ -7,10 +7,9 @@
 //! copy-paste artifacts and unknown labels.
 
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use regex::Regex;
 
 use crate::model::{ExtraSection, Field, Item, Scenario, Source, SourceFile};
 use crate::problem::{Problem, Severity};
@@ -24,51 +23,98 @@ pub struct Parsed {
 
 /// Parses one catalog file's (already repaired, valid UTF-8) text.
 pub fn parse_catalog(text: &str, file: &Arc<SourceFile>) -> Parsed {
+    parse_catalog_at(text, file, is_markdown(text), 0)
+}
+
+/// Whether a catalog file is in the markdown format (scenario headings) or the plain-text one.
+pub fn is_markdown(text: &str) -> bool {
+    text.split('\n').any(|l| matches!(heading(l, true), Some(Heading::Start { .. })))
+}
+
+/// Parses text that starts at line `line_offset + 1` of its file, in the given format: one
+/// scenario cut out of a file is parsed exactly as it was in the whole file.
+pub fn parse_catalog_at(text: &str, file: &Arc<SourceFile>, markdown: bool, line_offset: usize) -> Parsed {
     let lines: Vec<&str> = text.split('\n').collect();
-    let markdown = lines.iter().any(|l| heading_re().is_match(l));
     let mut parsed = Parsed::default();
     let starts = scenario_starts(&lines, markdown, file, &mut parsed.problems);
     for (n, start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).map_or(lines.len(), |next| next.line);
         let body = start.line + 1..end;
-        let source = Source {
-            file: Arc::clone(file),
-            line: start.line + 1,
-        };
+        let source = Source { file: Arc::clone(file), line: start.line + 1 };
         let mut assembler = Assembler::new(Scenario::new(start.id, start.title.clone(), source));
         if markdown {
             markdown_blocks(&lines, body, &mut assembler);
         } else {
             plain_blocks(&lines, body, &mut assembler);
         }
-        parsed.scenarios.push(assembler.finish());
+        let mut scenario = assembler.finish();
+        scenario.end_line = end + 1;
+        parsed.scenarios.push(scenario);
+    }
+    if line_offset > 0 {
+        for s in &mut parsed.scenarios {
+            s.source.line += line_offset;
+            s.end_line += line_offset;
+            for e in &mut s.extra {
+                e.line += line_offset;
+            }
+        }
+        for p in &mut parsed.problems {
+            p.source.line += line_offset;
+        }
     }
     parsed
 }
 
-fn heading_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^ {0,3}#{1,6}\s+[^\w#]*Scenario\s*#?\s*(\d+)\s*[:.\-–—]?\s*(.*?)\s*#*\s*$")
-            .expect("valid regex")
-    })
+/// What a line says about scenario boundaries.
+#[derive(Debug, PartialEq)]
+enum Heading<'a> {
+    /// `### 🔹 Scenario #12: Title` (markdown) or `📘 Scenario #12: Title` (plain text).
+    Start { number: &'a str, title: &'a str },
+    /// Looks like a scenario heading but carries no number: reported, never dropped silently.
+    Numberless,
 }
 
-fn plain_start_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^\s*[^\w\s]{0,4}\s*Scenario\s*#\s*(\d+)\s*[:.\-–—]\s*(.*?)\s*$")
-            .expect("valid regex")
-    })
-}
-
-/// A heading that looks like a scenario start but carries no usable number.
-fn numberless_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^(?: {0,3}#{1,6}\s+[^\w#]*|\s*[^\w\s]{1,4}\s*)Scenario\s*[#:]")
-            .expect("valid regex")
-    })
+/// Recognises a scenario heading by hand rather than by regex: this runs on every line of every
+/// catalog, and a Unicode-aware regex costs more to compile than a small catalog takes to parse.
+fn heading(line: &str, markdown: bool) -> Option<Heading<'_>> {
+    let mut rest = line;
+    if markdown {
+        let t = rest.trim_start_matches(' ');
+        let hashes = t.len() - t.trim_start_matches('#').len();
+        if rest.len() - t.len() > 3 || !(1..=6).contains(&hashes) {
+            return None;
+        }
+        rest = &t[hashes..];
+        if !rest.starts_with(char::is_whitespace) {
+            return None;
+        }
+    }
+    // Emoji and punctuation before the word (`🔹`, `📘`) are decoration.
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || !(c.is_alphanumeric() || c == '#' || c == '_'));
+    let rest = rest.strip_prefix("Scenario")?.trim_start();
+    let (hash, rest) = match rest.strip_prefix('#') {
+        Some(after) => (true, after.trim_start()),
+        None => (false, rest),
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        let numberless = hash || (markdown && rest.starts_with(':'));
+        return numberless.then_some(Heading::Numberless);
+    }
+    if !markdown && !hash {
+        return None;
+    }
+    let number = &rest[..digits];
+    let mut title = rest[digits..].trim_start();
+    match title.chars().next() {
+        Some(c @ (':' | '.' | '-' | '–' | '—')) => title = title[c.len_utf8()..].trim_start(),
+        // The plain-text variant always separates number and title.
+        _ if !markdown => return None,
+        _ => {}
+    }
+    let title = if markdown { title.trim_end().trim_end_matches('#').trim_end() } else { title.trim_end() };
+    Some(Heading::Start { number, title })
 }
 
 struct Start {
@@ -79,17 +125,7 @@ struct Start {
 
 /// Finds the first line of every scenario, skipping fenced code (a `###` line in a code block
 /// is a comment, not a heading).
-fn scenario_starts(
-    lines: &[&str],
-    markdown: bool,
-    file: &Arc<SourceFile>,
-    problems: &mut Vec<Problem>,
-) -> Vec<Start> {
-    let re = if markdown {
-        heading_re()
-    } else {
-        plain_start_re()
-    };
+fn scenario_starts(lines: &[&str], markdown: bool, file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Start> {
     let mut starts = Vec::new();
     let mut fence: Option<(char, usize)> = None;
     for (i, line) in lines.iter().enumerate() {
@@ -106,29 +142,22 @@ fn scenario_starts(
                 continue;
             }
         }
-        let source = || Source {
-            file: Arc::clone(file),
-            line: i + 1,
-        };
-        if let Some(caps) = re.captures(line) {
-            match caps[1].parse::<u32>() {
-                Ok(id) => starts.push(Start {
-                    line: i,
-                    id,
-                    title: caps[2].trim().to_string(),
-                }),
+        let source = || Source { file: Arc::clone(file), line: i + 1 };
+        match heading(line.trim_end_matches('\r'), markdown) {
+            Some(Heading::Start { number, title }) => match number.parse::<u32>() {
+                Ok(id) => starts.push(Start { line: i, id, title: title.to_string() }),
                 Err(_) => problems.push(Problem::new(
                     Severity::Error,
                     source(),
-                    format!("scenario number {} is too large", &caps[1]),
+                    format!("scenario number {number} is too large"),
                 )),
-            }
-        } else if numberless_re().is_match(line) && (markdown || line.contains('#')) {
-            problems.push(Problem::new(
+            },
+            Some(Heading::Numberless) => problems.push(Problem::new(
                 Severity::Error,
                 source(),
                 format!("scenario heading has no number: {}", line.trim()),
-            ));
+            )),
+            None => {}
         }
     }
     starts
@@ -152,11 +181,7 @@ fn is_bare_fence(line: &str) -> bool {
 /// One piece of a scenario body, whichever format it came from.
 enum Block {
     /// `Label:` and the text after it on the same line.
-    Label {
-        label: String,
-        rest: String,
-        line: usize,
-    },
+    Label { label: String, rest: String, line: usize },
     /// A paragraph or a bullet.
     Text { text: String, line: usize },
     /// The lines of a code block.
@@ -167,16 +192,7 @@ enum Block {
 fn is_artifact(text: &str) -> bool {
     matches!(
         text.trim().trim_matches('`').trim(),
-        "bash"
-            | "sh"
-            | "shell"
-            | "console"
-            | "CopyEdit"
-            | "Copy code"
-            | "Copy"
-            | "Edit"
-            | "yaml"
-            | "json"
+        "bash" | "sh" | "shell" | "console" | "CopyEdit" | "Copy code" | "Copy" | "Edit" | "yaml" | "json"
     )
 }
 
@@ -281,10 +297,7 @@ fn looks_like_command(text: &str) -> bool {
     if TOOLS.contains(&word) {
         return true;
     }
-    let lower_start = word
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '.');
+    let lower_start = word.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '.');
     lower_start && !t.ends_with('.') && (t.contains(" -") || t.contains('|') || t.contains('/'))
 }
 
@@ -313,11 +326,7 @@ struct Assembler {
 
 impl Assembler {
     fn new(scenario: Scenario) -> Assembler {
-        Assembler {
-            scenario,
-            target: Target::Preamble,
-            commands_next: false,
-        }
+        Assembler { scenario, target: Target::Preamble, commands_next: false }
     }
 
     fn finish(self) -> Scenario {
@@ -331,11 +340,7 @@ impl Assembler {
                 match Field::from_label(&label) {
                     Some(field) => self.target = Target::Field(field),
                     None => {
-                        self.scenario.extra.push(ExtraSection {
-                            label,
-                            items: Vec::new(),
-                            line,
-                        });
+                        self.scenario.extra.push(ExtraSection { label, items: Vec::new(), line });
                         self.target = Target::Extra(self.scenario.extra.len() - 1);
                     }
                 }
@@ -364,9 +369,7 @@ impl Assembler {
         let item = match whole_code_span(text) {
             Some(inner) if self.target == Target::Field(Field::WhatYouSee) => Item::prose(inner),
             Some(inner) => Item::command(inner),
-            None if self.command_context() && looks_like_command(text) => {
-                Item::command(text.trim_start_matches("$ "))
-            }
+            None if self.command_context() && looks_like_command(text) => Item::command(text.trim_start_matches("$ ")),
             None => Item::prose(text),
         };
         self.add(item, line);
@@ -396,11 +399,7 @@ impl Assembler {
                     Field::RootCause => &mut s.root_cause,
                     _ => &mut s.pro_tip,
                 };
-                let text = if item.command {
-                    format!("`{}`", item.text)
-                } else {
-                    item.text
-                };
+                let text = if item.command { format!("`{}`", item.text) } else { item.text };
                 match slot {
                     Some(existing) => {
                         existing.push(' ');
@@ -423,14 +422,7 @@ impl Assembler {
             Target::Extra(i) => s.extra[i].items.push(item),
             Target::Preamble => {
                 if s.extra.first().is_none_or(|e| !e.label.is_empty()) {
-                    s.extra.insert(
-                        0,
-                        ExtraSection {
-                            label: String::new(),
-                            items: Vec::new(),
-                            line,
-                        },
-                    );
+                    s.extra.insert(0, ExtraSection { label: String::new(), items: Vec::new(), line });
                 }
                 s.extra[0].items.push(item);
             }
@@ -499,9 +491,7 @@ fn strip_markers(text: &str) -> String {
 fn markdown_blocks(lines: &[&str], body: Range<usize>, asm: &mut Assembler) {
     let first_line = body.start;
     let text = lines[body].join("\n");
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset);
 
     let mut inline = String::new();
@@ -518,11 +508,8 @@ fn markdown_blocks(lines: &[&str], body: Range<usize>, asm: &mut Assembler) {
         inline.clear();
     };
 
-    for (event, range) in Parser::new_ext(
-        &text,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .into_offset_iter()
+    for (event, range) in
+        Parser::new_ext(&text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).into_offset_iter()
     {
         if inline.is_empty() {
             inline_line = line_of(range.start);
@@ -583,17 +570,10 @@ fn flush_paragraph(inline: &str, first_line: usize, asm: &mut Assembler) {
         let trimmed = raw.trim();
         if let Some((label, rest)) = split_label(trimmed) {
             emit_text(&mut text, text_line, asm);
-            asm.push(Block::Label {
-                label: strip_markers(&label),
-                rest: strip_markers(&rest),
-                line,
-            });
+            asm.push(Block::Label { label: strip_markers(&label), rest: strip_markers(&rest), line });
         } else if is_artifact(trimmed) || (asm.commands_next && looks_like_command(trimmed)) {
             emit_text(&mut text, text_line, asm);
-            asm.push(Block::Text {
-                text: strip_markers(trimmed),
-                line,
-            });
+            asm.push(Block::Text { text: strip_markers(trimmed), line });
         } else if !trimmed.is_empty() {
             if text.is_empty() {
                 text_line = line;
@@ -608,10 +588,7 @@ fn flush_paragraph(inline: &str, first_line: usize, asm: &mut Assembler) {
 
 fn emit_text(text: &mut String, line: usize, asm: &mut Assembler) {
     if !text.is_empty() {
-        asm.push(Block::Text {
-            text: std::mem::take(text),
-            line,
-        });
+        asm.push(Block::Text { text: std::mem::take(text), line });
     }
 }
 
@@ -621,37 +598,41 @@ fn plain_blocks(lines: &[&str], body: Range<usize>, asm: &mut Assembler) {
         let raw = lines[i].trim_end_matches('\r');
         let line = i + 1;
         let trimmed = raw.trim();
-        if trimmed.is_empty()
-            || is_bare_fence(trimmed)
-            || trimmed.chars().all(|c| c == '-' || c == '=')
-        {
+        if trimmed.is_empty() || is_bare_fence(trimmed) || trimmed.chars().all(|c| c == '-' || c == '=') {
             continue;
         }
         if let Some((label, rest)) = known_plain_label(trimmed) {
             asm.push(Block::Label { label, rest, line });
             continue;
         }
-        let text = trimmed
-            .strip_prefix(['•', '◦', '▪', '●', '-', '*'])
-            .map_or(trimmed, str::trim_start);
-        asm.push(Block::Text {
-            text: text.to_string(),
-            line,
-        });
+        let text = trimmed.strip_prefix(['•', '◦', '▪', '●', '-', '*']).map_or(trimmed, str::trim_start);
+        asm.push(Block::Text { text: text.to_string(), line });
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings() {
+        let start = |number, title| Some(Heading::Start { number, title });
+        assert_eq!(heading("### 🔹 Scenario #12: Stuck CSRs", true), start("12", "Stuck CSRs"));
+        assert_eq!(heading("## Scenario 5 - Taints ##", true), start("5", "Taints"));
+        assert_eq!(heading("📘 Scenario #139: Plain", false), start("139", "Plain"));
+        assert_eq!(heading("\t📘 Scenario #7. Dot", false), start("7", "Dot"));
+        assert_eq!(heading("### Scenario: no number", true), Some(Heading::Numberless));
+        assert_eq!(heading("📘 Scenario #: nothing", false), Some(Heading::Numberless));
+        assert_eq!(heading("See Scenario #12: prose", false), None);
+        assert_eq!(heading("Scenario 5: no hash in plain text", false), None);
+        assert_eq!(heading("#### Scenarios overview", true), None);
+        assert_eq!(heading("    ### Scenario #1: indented code", true), None);
+    }
     use crate::model::Origin;
     use std::path::PathBuf;
 
     fn file() -> Arc<SourceFile> {
-        Arc::new(SourceFile {
-            path: PathBuf::from("t.md"),
-            origin: Origin::Flag,
-        })
+        Arc::new(SourceFile { path: PathBuf::from("t.md"), origin: Origin::Flag })
     }
 
     #[test]
@@ -665,11 +646,7 @@ mod tests {
 
     #[test]
     fn continuation_lines_join_into_one_command() {
-        let out = join_continuations(&[
-            "kubectl get pods \\".into(),
-            "  -A".into(),
-            "CopyEdit".into(),
-        ]);
+        let out = join_continuations(&["kubectl get pods \\".into(), "  -A".into(), "CopyEdit".into()]);
         assert_eq!(out, vec!["kubectl get pods \\\n  -A".to_string()]);
     }
 }

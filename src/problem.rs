@@ -19,11 +19,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(severity: Severity, source: Source, message: impl Into<String>) -> Problem {
-        Problem {
-            severity,
-            source,
-            message: message.into(),
-        }
+        Problem { severity, source, message: message.into() }
     }
 }
 

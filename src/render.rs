@@ -97,12 +97,7 @@ pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Resu
 /// The whole scenario for a terminal: headings, bullets, numbered steps, commands set apart.
 pub fn scenario_text(out: &mut dyn Write, s: &Scenario, palette: Palette) -> Result<()> {
     let p = palette;
-    writeln!(
-        out,
-        "{}  {}",
-        p.paint(Role::Id, &format!("#{}", s.id)),
-        p.paint(Role::Heading, &one_line(&s.title))
-    )?;
+    writeln!(out, "{}  {}", p.paint(Role::Id, &format!("#{}", s.id)), p.paint(Role::Heading, &one_line(&s.title)))?;
     let mut meta = Vec::new();
     if let Some(c) = &s.category {
         meta.push(format!("Category: {}", one_line(c)));
@@ -116,14 +111,7 @@ pub fn scenario_text(out: &mut dyn Write, s: &Scenario, palette: Palette) -> Res
     if !s.covers.is_empty() {
         writeln!(out, "Covers: {}", one_line(&s.covers.join(", ")))?;
     }
-    writeln!(
-        out,
-        "{}",
-        p.paint(
-            Role::Dim,
-            &format!("Source: {}", sanitize(&s.source.to_string()))
-        )
-    )?;
+    writeln!(out, "{}", p.paint(Role::Dim, &format!("Source: {}", sanitize(&s.source.to_string()))))?;
     for field in Field::ALL {
         if matches!(field, Field::Category | Field::Environment | Field::Covers) || !s.has(field) {
             continue;
@@ -138,11 +126,7 @@ pub fn scenario_text(out: &mut dyn Write, s: &Scenario, palette: Palette) -> Res
     }
     for extra in &s.extra {
         writeln!(out)?;
-        let label = if extra.label.is_empty() {
-            "Notes"
-        } else {
-            &extra.label
-        };
+        let label = if extra.label.is_empty() { "Notes" } else { &extra.label };
         writeln!(out, "{}", p.paint(Role::Heading, &one_line(label)))?;
         list_text(out, &extra.items, false, p)?;
     }
@@ -157,23 +141,14 @@ pub fn list_text(out: &mut dyn Write, items: &[Item], numbered: bool, p: Palette
             let text = sanitize(&item.text);
             let mut lines = text.lines();
             if let Some(first) = lines.next() {
-                writeln!(
-                    out,
-                    "    {} {}",
-                    p.paint(Role::Dim, "$"),
-                    p.paint(Role::Command, first)
-                )?;
+                writeln!(out, "    {} {}", p.paint(Role::Dim, "$"), p.paint(Role::Command, first))?;
             }
             for rest in lines {
                 writeln!(out, "      {}", p.paint(Role::Command, rest))?;
             }
         } else {
             n += 1;
-            let marker = if numbered {
-                format!("{n}.")
-            } else {
-                "•".to_string()
-            };
+            let marker = if numbered { format!("{n}.") } else { "•".to_string() };
             writeln!(out, "  {marker} {}", p.inline(&sanitize(&item.text)))?;
         }
     }
@@ -190,9 +165,7 @@ pub fn scenario_markdown(out: &mut dyn Write, s: &Scenario) -> Result<()> {
         writeln!(out)?;
         match s.field(field) {
             FieldValue::Text(Some(t)) => writeln!(out, "**{}:** {}", field.label(), flat(t))?,
-            FieldValue::Keys(keys) => {
-                writeln!(out, "**{}:** {}", field.label(), flat(&keys.join(", ")))?
-            }
+            FieldValue::Keys(keys) => writeln!(out, "**{}:** {}", field.label(), flat(&keys.join(", ")))?,
             FieldValue::List(items) => {
                 writeln!(out, "**{}:**", field.label())?;
                 list_markdown(out, items, field != Field::WhatYouSee)?;

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use anyhow::{bail, Context, Result};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
@@ -15,6 +15,7 @@ use regex_automata::{Anchored, Input};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use serde::Deserialize;
 
+use crate::codec::{Reader, Writer};
 use crate::model::{Origin, SourceFile};
 use crate::yaml;
 
@@ -73,8 +74,15 @@ pub struct RuleSet {
     pub symptoms: Vec<Symptom>,
     pub synonyms: HashMap<String, Vec<String>>,
     patterns: Vec<Pattern>,
-    prefilter: AhoCorasick,
-    /// For each literal of `prefilter`, the pattern it belongs to.
+    /// Every pattern's literal prefixes, lowercased.
+    literals: Vec<Vec<u8>>,
+    /// An automaton over `literals`, built on first use with a long text: building it costs more
+    /// than scanning a short query once per literal.
+    prefilter: OnceLock<Option<AhoCorasick>>,
+    /// (first two bytes, literal) sorted, to find the literals that may start at a position of a
+    /// short text without building anything per call.
+    by_start: Vec<([u8; 2], usize)>,
+    /// For each literal, the pattern it belongs to.
     literal_owner: Vec<usize>,
     /// Patterns with no usable literal prefix: always run.
     always: Vec<usize>,
@@ -84,18 +92,24 @@ pub struct RuleSet {
 /// gaps (`.{0,40}`), so an anchored search in a window this size finds every match.
 const WINDOW: usize = 400;
 
+/// Texts up to this long are scanned once per literal instead of through the automaton.
+const SHORT_TEXT: usize = 2048;
+
 #[derive(Debug)]
 struct Pattern {
     source: String,
     symptom: usize,
+    /// Literal prefixes for the prefilter; `None`: no usable prefix, always run.
+    prefixes: Option<Vec<Vec<u8>>>,
+    /// Literal suffixes (lowercased), one of which every match ends with: a candidate whose
+    /// suffixes are all absent from the text is skipped without compiling its regex.
+    suffixes: Option<Vec<Vec<u8>>>,
     compiled: OnceLock<Option<Regex>>,
 }
 
 impl Pattern {
     fn regex(&self) -> Option<&Regex> {
-        self.compiled
-            .get_or_init(|| compile(&self.source).ok())
-            .as_ref()
+        self.compiled.get_or_init(|| compile(&self.source).ok()).as_ref()
     }
 }
 
@@ -116,10 +130,7 @@ impl RuleSet {
             let parsed: RuleFile = yaml::parse(&rt.text, &origin)?;
             for spec in parsed.symptoms {
                 if let Some(first) = seen.insert(spec.id.clone(), origin.clone()) {
-                    bail!(
-                        "{origin}: symptom `{}` is already defined in {first}",
-                        spec.id
-                    );
+                    bail!("{origin}: symptom `{}` is already defined in {first}", spec.id);
                 }
                 if spec.patterns.is_empty() {
                     bail!("{origin}: symptom `{}` has no patterns", spec.id);
@@ -142,43 +153,120 @@ impl RuleSet {
             }
         }
         let mut patterns = Vec::new();
-        let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut literal_owner = Vec::new();
-        let mut always = Vec::new();
         for (i, symptom) in symptoms.iter().enumerate() {
             for source in &symptom.patterns {
-                let index = patterns.len();
-                let found = prefixes(source)
-                    .with_context(|| format!("symptom `{}`: bad pattern `{source}`", symptom.id))?;
-                match found {
-                    Some(prefixes) => {
-                        for p in prefixes {
-                            literals.push(p);
-                            literal_owner.push(index);
-                        }
-                    }
-                    None => always.push(index),
-                }
+                let (prefixes, suffixes) =
+                    literals(source).with_context(|| format!("symptom `{}`: bad pattern `{source}`", symptom.id))?;
                 patterns.push(Pattern {
                     source: source.clone(),
                     symptom: i,
+                    prefixes,
+                    suffixes,
                     compiled: OnceLock::new(),
                 });
             }
         }
-        let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&literals)
-            .context("cannot build the symptom prefilter")?;
+        RuleSet::assemble(symptoms, synonyms, patterns)
+    }
+
+    /// Builds the prefilter over the patterns' prefixes.
+    fn assemble(
+        symptoms: Vec<Symptom>,
+        synonyms: HashMap<String, Vec<String>>,
+        patterns: Vec<Pattern>,
+    ) -> Result<RuleSet> {
+        let mut literals: Vec<&[u8]> = Vec::new();
+        let mut literal_owner = Vec::new();
+        let mut always = Vec::new();
+        for (index, pattern) in patterns.iter().enumerate() {
+            match &pattern.prefixes {
+                Some(prefixes) => {
+                    for p in prefixes {
+                        literals.push(p);
+                        literal_owner.push(index);
+                    }
+                }
+                None => always.push(index),
+            }
+        }
+        let literals: Vec<Vec<u8>> = literals.into_iter().map(|l| l.to_ascii_lowercase()).collect();
+        let mut by_start: Vec<([u8; 2], usize)> = literals.iter().enumerate().map(|(i, l)| ([l[0], l[1]], i)).collect();
+        by_start.sort_unstable();
         Ok(RuleSet {
             symptoms,
             synonyms,
             patterns,
-            prefilter,
+            literals,
+            by_start,
             literal_owner,
+            prefilter: OnceLock::new(),
             always,
         })
+    }
+
+    /// Writes the rule set, prefixes included, so a cached index can skip YAML and regex parsing.
+    pub fn encode(&self, w: &mut Writer) {
+        w.count(self.symptoms.len());
+        for s in &self.symptoms {
+            w.str(&s.id);
+            w.str(&s.description);
+            w.strs(&s.covers);
+            w.count(s.scenarios.len());
+            for &n in &s.scenarios {
+                w.u32(n);
+            }
+            w.u8(s.origin as u8);
+            w.f32(s.weight);
+        }
+        w.count(self.patterns.len());
+        for p in &self.patterns {
+            w.str(&p.source);
+            w.count(p.symptom);
+            encode_literals(w, &p.prefixes);
+            encode_literals(w, &p.suffixes);
+        }
+        let mut synonyms: Vec<(&String, &Vec<String>)> = self.synonyms.iter().collect();
+        synonyms.sort();
+        w.count(synonyms.len());
+        for (k, v) in synonyms {
+            w.str(k);
+            w.strs(v);
+        }
+    }
+
+    pub fn decode(r: &mut Reader) -> Result<RuleSet> {
+        let n = r.count()?;
+        let mut symptoms = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            let id = r.str()?.to_string();
+            let description = r.str()?.to_string();
+            let covers = r.strs()?;
+            let count = r.count()?;
+            let scenarios = (0..count).map(|_| r.u32()).collect::<Result<Vec<u32>>>()?;
+            let origin = Origin::from_u8(r.u8()?);
+            let weight = r.f32()?;
+            symptoms.push(Symptom { id, description, covers, scenarios, origin, patterns: Vec::new(), weight });
+        }
+        let n = r.count()?;
+        let mut patterns = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            let source = r.str()?.to_string();
+            let symptom = r.count()?;
+            if symptom >= symptoms.len() {
+                anyhow::bail!("index: pattern of unknown symptom {symptom}");
+            }
+            let prefixes = decode_literals(r)?;
+            let suffixes = decode_literals(r)?;
+            symptoms[symptom].patterns.push(source.clone());
+            patterns.push(Pattern { source, symptom, prefixes, suffixes, compiled: OnceLock::new() });
+        }
+        let n = r.count()?;
+        let mut synonyms = HashMap::new();
+        for _ in 0..n {
+            let k = r.str()?.to_string();
+            synonyms.insert(k, r.strs()?);
+        }
+        RuleSet::assemble(symptoms, synonyms, patterns)
     }
 
     /// Every match in `text`, as (pattern, byte range), at most one per symptom: each literal
@@ -186,16 +274,22 @@ impl RuleSet {
     fn matches(&self, text: &[u8]) -> Vec<(usize, std::ops::Range<usize>)> {
         let mut found: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         let mut done = vec![false; self.symptoms.len()];
-        for m in self.prefilter.find_overlapping_iter(text) {
-            let i = self.literal_owner[m.pattern().as_usize()];
+        let lower = text.to_ascii_lowercase();
+        let mut suffix_present: HashMap<usize, bool> = HashMap::new();
+        let mut plausible = |i: usize, pattern: &Pattern| -> bool {
+            *suffix_present.entry(i).or_insert_with(|| match &pattern.suffixes {
+                None => true,
+                Some(list) => list.iter().any(|s| memchr::memmem::find(&lower, s).is_some()),
+            })
+        };
+        for (start, literal) in self.literal_hits(text) {
+            let i = self.literal_owner[literal];
             let pattern = &self.patterns[i];
-            if done[pattern.symptom] {
+            if done[pattern.symptom] || !plausible(i, pattern) {
                 continue;
             }
-            let end = (m.start() + WINDOW).min(text.len());
-            let input = Input::new(text)
-                .range(m.start()..end)
-                .anchored(Anchored::Yes);
+            let end = (start + WINDOW).min(text.len());
+            let input = Input::new(text).range(start..end).anchored(Anchored::Yes);
             if let Some(hit) = pattern.regex().and_then(|re| re.search(&input)) {
                 done[pattern.symptom] = true;
                 found.push((i, hit.range()));
@@ -203,7 +297,7 @@ impl RuleSet {
         }
         for &i in &self.always {
             let pattern = &self.patterns[i];
-            if !done[pattern.symptom] {
+            if !done[pattern.symptom] && plausible(i, pattern) {
                 if let Some(hit) = pattern.regex().and_then(|re| re.search(&Input::new(text))) {
                     done[pattern.symptom] = true;
                     found.push((i, hit.range()));
@@ -212,6 +306,50 @@ impl RuleSet {
         }
         found.sort_by_key(|(i, _)| self.patterns[*i].symptom);
         found
+    }
+
+    /// (position, literal) for every occurrence of a literal prefix in `text`, by position.
+    fn literal_hits(&self, text: &[u8]) -> Vec<(usize, usize)> {
+        if text.len() <= SHORT_TEXT {
+            return self.literal_hits_naive(text);
+        }
+        let mut hits = Vec::new();
+        {
+            let automaton = self.prefilter.get_or_init(|| {
+                // A contiguous NFA builds fast and searches well; a DFA costs more to build.
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .build(&self.literals)
+                    .ok()
+            });
+            match automaton {
+                Some(ac) => hits.extend(ac.find_overlapping_iter(text).map(|m| (m.start(), m.pattern().as_usize()))),
+                None => return self.literal_hits_naive(text),
+            }
+        }
+        hits.sort_unstable();
+        hits
+    }
+
+    /// Literal hits in a short text: at each position, the literals starting with its two bytes.
+    fn literal_hits_naive(&self, text: &[u8]) -> Vec<(usize, usize)> {
+        let lower = text.to_ascii_lowercase();
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for pos in 0..lower.len().saturating_sub(1) {
+            let key = [lower[pos], lower[pos + 1]];
+            let from = self.by_start.partition_point(|(k, _)| *k < key);
+            for &(k, literal) in &self.by_start[from..] {
+                if k != key {
+                    break;
+                }
+                if lower[pos..].starts_with(&self.literals[literal]) {
+                    hits.push((pos, literal));
+                }
+            }
+        }
+        hits
     }
 
     /// Symptoms whose patterns match `text` (each once, with the text that matched).
@@ -227,51 +365,63 @@ impl RuleSet {
 
     /// Which symptoms match `text`, without evidence (for linking scenarios).
     pub fn matching(&self, text: &str) -> Vec<usize> {
-        self.matches(text.as_bytes())
-            .into_iter()
-            .map(|(i, _)| self.patterns[i].symptom)
-            .collect()
+        self.matches(text.as_bytes()).into_iter().map(|(i, _)| self.patterns[i].symptom).collect()
     }
 }
 
-/// The literal prefixes one of which every match of `pattern` starts with; `None` when the
-/// pattern has no such finite set (it is then always run). Errors on invalid syntax.
-fn prefixes(pattern: &str) -> Result<Option<Vec<Vec<u8>>>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)?;
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-    let Some(literals) = seq.literals() else {
-        return Ok(None);
+/// The literal prefixes one of which every match of `pattern` starts with, and the suffixes one
+/// of which it ends with; `None` where no such finite set exists. Errors on invalid syntax.
+type Literals = Option<Vec<Vec<u8>>>;
+
+fn literals(pattern: &str) -> Result<(Literals, Literals)> {
+    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern)?;
+    let extract = |kind| {
+        let seq = Extractor::new().kind(kind).extract(&hir);
+        let literals = seq.literals()?;
+        // A too-short or empty literal would let almost everything through.
+        if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 2) {
+            return None;
+        }
+        Some(literals.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect())
     };
-    // A too-short or empty prefix would let almost everything through.
-    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 2) {
+    Ok((extract(ExtractKind::Prefix), extract(ExtractKind::Suffix)))
+}
+
+fn encode_literals(w: &mut Writer, literals: &Literals) {
+    match literals {
+        None => w.u32(u32::MAX),
+        Some(list) => {
+            w.count(list.len());
+            for l in list {
+                w.count(l.len());
+                w.buf.extend_from_slice(l);
+            }
+        }
+    }
+}
+
+fn decode_literals(r: &mut Reader) -> Result<Literals> {
+    let count = r.u32()?;
+    if count == u32::MAX {
         return Ok(None);
     }
-    Ok(Some(
-        literals.iter().map(|l| l.as_bytes().to_vec()).collect(),
-    ))
+    let mut list = Vec::new();
+    for _ in 0..count {
+        let len = r.count()?;
+        list.push(r.bytes(len)?.to_vec());
+    }
+    Ok(Some(list))
 }
 
 /// Patterns are ASCII-case-insensitive and match bytes: no Unicode case tables to build, and
 /// UTF-8 text still matches.
 fn compile(pattern: &str) -> Result<Regex> {
-    let syntax = syntax::Config::new()
-        .case_insensitive(true)
-        .unicode(false)
-        .utf8(false);
-    // Searches are short and anchored at a prefilter hit, so skip the engines that are costly to
-    // build (one-pass DFA, literal prefilter) and keep the lazy DFA.
-    let config = Regex::config()
-        .onepass(false)
-        .auto_prefilter(false)
-        .dfa(false);
-    Ok(Regex::builder()
-        .syntax(syntax)
-        .configure(config)
-        .build(pattern)?)
+    let syntax = syntax::Config::new().case_insensitive(true).unicode(false).utf8(false);
+    // Searches are short and anchored at a prefilter hit, so only the engines that are cheap to
+    // build are kept (a bounded backtracker and the PikeVM); a query compiles the patterns its
+    // words make candidates, and DFA construction would cost more than the searches.
+    let config = Regex::config().onepass(false).auto_prefilter(false).dfa(false).hybrid(false).backtrack(true);
+    Ok(Regex::builder().syntax(syntax).configure(config).build(pattern)?)
 }
 
 #[cfg(test)]
@@ -280,22 +430,14 @@ mod tests {
     use crate::catalog::{Catalog, CatalogSettings};
 
     fn builtin() -> RuleSet {
-        let catalog = Catalog::load(&CatalogSettings {
-            builtin: true,
-            paths: Vec::new(),
-        })
-        .unwrap();
+        let catalog = Catalog::load(&CatalogSettings { builtin: true, paths: Vec::new() }).unwrap();
         RuleSet::load(&catalog.rules).unwrap()
     }
 
     #[test]
     fn most_patterns_have_a_literal_prefilter() {
         let rules = builtin();
-        let unfiltered: Vec<&str> = rules
-            .always
-            .iter()
-            .map(|&i| rules.patterns[i].source.as_str())
-            .collect();
+        let unfiltered: Vec<&str> = rules.always.iter().map(|&i| rules.patterns[i].source.as_str()).collect();
         assert!(
             unfiltered.len() * 20 < rules.patterns.len(),
             "{} of {} patterns run on every text: {unfiltered:#?}",
@@ -307,13 +449,8 @@ mod tests {
     #[test]
     fn detects_with_evidence() {
         let rules = builtin();
-        let hits = rules.detect(
-            "Warning  BackOff  kubelet  Back-off restarting failed container app in pod web",
-        );
-        let ids: Vec<&str> = hits
-            .iter()
-            .map(|h| rules.symptoms[h.symptom].id.as_str())
-            .collect();
+        let hits = rules.detect("Warning  BackOff  kubelet  Back-off restarting failed container app in pod web");
+        let ids: Vec<&str> = hits.iter().map(|h| rules.symptoms[h.symptom].id.as_str()).collect();
         assert!(ids.contains(&"pod-crashloopbackoff"), "{ids:?}");
     }
 }

@@ -32,10 +32,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 
 /// `text` on one line: newlines and tabs become spaces too (for tables and one-line output).
 pub fn one_line(text: &str) -> String {
-    sanitize(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    sanitize(text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -22,24 +22,15 @@ fn sections(field: Option<&str>) -> Result<Vec<Option<Field>>> {
         Some(name) => match Field::from_name(name) {
             Some(f) => Ok(vec![Some(f)]),
             None => {
-                let names: Vec<&str> = std::iter::once("title")
-                    .chain(Field::ALL.iter().map(|f| f.key()))
-                    .collect();
-                bail!(
-                    "unknown field `{name}`; expected one of: {}",
-                    names.join(", ")
-                )
+                let names: Vec<&str> = std::iter::once("title").chain(Field::ALL.iter().map(|f| f.key())).collect();
+                bail!("unknown field `{name}`; expected one of: {}", names.join(", "))
             }
         },
     }
 }
 
 fn build_regex(args: &SearchArgs) -> Result<Regex> {
-    let mut pattern = if args.fixed_strings {
-        regex::escape(&args.pattern)
-    } else {
-        args.pattern.clone()
-    };
+    let mut pattern = if args.fixed_strings { regex::escape(&args.pattern) } else { args.pattern.clone() };
     if args.word {
         pattern = format!(r"\b(?:{pattern})\b");
     }
@@ -66,24 +57,12 @@ fn lines<'a>(s: &'a Scenario, sections: &[Option<Field>]) -> Vec<(&'static str, 
     out
 }
 
-pub fn run(
-    args: &SearchArgs,
-    catalog: &Catalog,
-    out: &mut dyn Write,
-    palette: Palette,
-) -> Result<Outcome> {
+pub fn run(args: &SearchArgs, catalog: &Catalog, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
     let re = build_regex(args)?;
     let sections = sections(args.field.as_deref())?;
     let mut any = false;
-    for s in catalog
-        .scenarios
-        .iter()
-        .filter(|s| category_matches(s, args.category.as_deref()))
-    {
-        let hits: Vec<(&str, &str)> = lines(s, &sections)
-            .into_iter()
-            .filter(|(_, l)| re.is_match(l))
-            .collect();
+    for s in catalog.scenarios.iter().filter(|s| category_matches(s, args.category.as_deref())) {
+        let hits: Vec<(&str, &str)> = lines(s, &sections).into_iter().filter(|(_, l)| re.is_match(l)).collect();
         if hits.is_empty() {
             continue;
         }
@@ -95,12 +74,7 @@ pub fn run(
             writeln!(out, "{id}:{}", hits.len())?;
         } else {
             for (section, line) in hits {
-                writeln!(
-                    out,
-                    "{id}:{}: {}",
-                    palette.paint(Role::Dim, section),
-                    highlight(&re, line, palette)
-                )?;
+                writeln!(out, "{id}:{}: {}", palette.paint(Role::Dim, section), highlight(&re, line, palette))?;
             }
         }
     }

@@ -11,12 +11,7 @@ use crate::render::{scenario_markdown, scenario_text, write_json, ScenarioDoc};
 use crate::style::Palette;
 use crate::{yaml, Outcome};
 
-pub fn run(
-    args: &ShowArgs,
-    catalog: &Catalog,
-    out: &mut dyn Write,
-    palette: Palette,
-) -> Result<Outcome> {
+pub fn run(args: &ShowArgs, catalog: &Catalog, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
     let mut found: Vec<&Scenario> = Vec::new();
     let mut missing = Vec::new();
     for raw in &args.ids {
@@ -28,10 +23,7 @@ pub fn run(
         }
     }
     if !missing.is_empty() {
-        let lines: Vec<String> = missing
-            .iter()
-            .map(|&id| unknown_id_message(id, catalog))
-            .collect();
+        let lines: Vec<String> = missing.iter().map(|&id| unknown_id_message(id, catalog)).collect();
         bail!("{}", lines.join("\n"));
     }
     match args.format {
@@ -51,20 +43,8 @@ pub fn run(
                 scenario_markdown(out, s)?;
             }
         }
-        ShowFormat::Json => write_json(
-            out,
-            &found
-                .iter()
-                .map(|s| ScenarioDoc::new(s))
-                .collect::<Vec<_>>(),
-        )?,
-        ShowFormat::Yaml => yaml::write(
-            out,
-            &found
-                .iter()
-                .map(|s| ScenarioDoc::new(s))
-                .collect::<Vec<_>>(),
-        )?,
+        ShowFormat::Json => write_json(out, &found.iter().map(|s| ScenarioDoc::new(s)).collect::<Vec<_>>())?,
+        ShowFormat::Yaml => yaml::write(out, &found.iter().map(|s| ScenarioDoc::new(s)).collect::<Vec<_>>())?,
     }
     Ok(Outcome::Found)
 }
@@ -74,9 +54,7 @@ pub fn parse_id(raw: &str) -> Result<u32> {
     let digits = raw.trim().trim_start_matches('#');
     match digits.parse::<u32>() {
         Ok(id) => Ok(id),
-        Err(_) => bail!(
-            "`{raw}` is not a scenario number (try `k8sdoc search -i '{raw}'` to find one by text)"
-        ),
+        Err(_) => bail!("`{raw}` is not a scenario number (try `k8sdoc search -i '{raw}'` to find one by text)"),
     }
 }
 
@@ -85,10 +63,8 @@ fn unknown_id_message(id: u32, catalog: &Catalog) -> String {
     if close.is_empty() {
         format!("no scenario #{id} in the catalog")
     } else {
-        let names: Vec<String> = close
-            .iter()
-            .map(|s| format!("#{} {}", s.id, crate::sanitize::one_line(&s.title)))
-            .collect();
+        let names: Vec<String> =
+            close.iter().map(|s| format!("#{} {}", s.id, crate::sanitize::one_line(&s.title))).collect();
         format!("no scenario #{id}; close matches: {}", names.join("; "))
     }
 }
@@ -96,17 +72,8 @@ fn unknown_id_message(id: u32, catalog: &Catalog) -> String {
 /// Up to three scenarios whose numbers are a digit edit away, else the numerically nearest.
 fn close_ids(id: u32, catalog: &Catalog) -> Vec<&Scenario> {
     let target = id.to_string();
-    let mut ranked: Vec<(usize, u32, &Scenario)> = catalog
-        .scenarios
-        .iter()
-        .map(|s| {
-            (
-                edit_distance(&target, &s.id.to_string()),
-                s.id.abs_diff(id),
-                s,
-            )
-        })
-        .collect();
+    let mut ranked: Vec<(usize, u32, &Scenario)> =
+        catalog.scenarios.iter().map(|s| (edit_distance(&target, &s.id.to_string()), s.id.abs_diff(id), s)).collect();
     ranked.sort_by_key(|&(d, n, s)| (d, n, s.id));
     ranked.dedup_by_key(|(_, _, s)| s.id);
     ranked.into_iter().take(3).map(|(_, _, s)| s).collect()

@@ -14,14 +14,12 @@ pub struct Token {
 
 /// Words too common in this domain to carry meaning on their own.
 const STOP: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "was",
-    "were", "be", "been", "it", "its", "this", "that", "by", "at", "as", "from", "but", "not",
-    "no", "after", "before", "into", "than", "then", "so", "we", "our", "i", "my", "me", "you",
-    "your", "they", "them", "their", "has", "have", "had", "do", "does", "did", "can", "could",
-    "will", "would", "should", "all", "any", "some", "when", "what", "which", "who", "how", "why",
-    "there", "here", "up", "out", "over", "about", "just", "also", "only", "very", "get", "got",
-    "see", "saw", "seen", "still", "keep", "keeps", "kept", "e", "g", "eg", "ie", "etc", "via",
-    "one", "two", "s", "t",
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "was", "were", "be", "been",
+    "it", "its", "this", "that", "by", "at", "as", "from", "but", "not", "no", "after", "before", "into", "than",
+    "then", "so", "we", "our", "i", "my", "me", "you", "your", "they", "them", "their", "has", "have", "had", "do",
+    "does", "did", "can", "could", "will", "would", "should", "all", "any", "some", "when", "what", "which", "who",
+    "how", "why", "there", "here", "up", "out", "over", "about", "just", "also", "only", "very", "get", "got", "see",
+    "saw", "seen", "still", "keep", "keeps", "kept", "e", "g", "eg", "ie", "etc", "via", "one", "two", "s", "t",
 ];
 
 pub fn is_stop(word: &str) -> bool {
@@ -61,10 +59,7 @@ fn push(out: &mut Vec<Token>, word: &str, drop_stop: bool) {
     if word.len() < 2 || (drop_stop && is_stop(word)) {
         return;
     }
-    out.push(Token {
-        term: stem(word),
-        word: word.to_string(),
-    });
+    out.push(Token { term: stem(word), word: word.to_string() });
 }
 
 /// Parts of a word: split at `-./_` and at CamelCase boundaries (`OOMKilled` -> `OOM`, `Killed`).
@@ -78,8 +73,7 @@ fn split_parts(word: &str) -> Vec<&str> {
             let (pos, c) = chars[i];
             let prev = chars[i - 1].1;
             let next_lower = chars.get(i + 1).is_some_and(|(_, n)| n.is_lowercase());
-            let boundary =
-                c.is_uppercase() && (prev.is_lowercase() || (prev.is_uppercase() && next_lower));
+            let boundary = c.is_uppercase() && (prev.is_lowercase() || (prev.is_uppercase() && next_lower));
             if boundary {
                 parts.push(&piece[start..pos]);
                 start = pos;
@@ -92,8 +86,8 @@ fn split_parts(word: &str) -> Vec<&str> {
 
 /// Suffixes stripped by [`stem`], longest first; one is stripped at most.
 const SUFFIXES: &[&str] = &[
-    "ations", "ation", "ating", "ated", "ates", "ate", "ions", "ion", "ings", "ing", "ures", "ure",
-    "ers", "er", "ed", "es", "ly", "s", "e",
+    "ations", "ation", "ating", "ated", "ates", "ate", "ions", "ion", "ings", "ing", "ures", "ure", "ers", "er", "ed",
+    "es", "ly", "s", "e",
 ];
 
 /// A light stemmer: strips one common suffix, keeping at least four characters. Words with
@@ -127,10 +121,7 @@ mod tests {
             assert_eq!(terms(text), want, "{text}");
         };
         expect("DiskPressure", &["diskpressure", "disk", "pressure"]);
-        expect(
-            "CrashLoopBackOff",
-            &["crashloopbackoff", "crash", "loop", "back", "off"],
-        );
+        expect("CrashLoopBackOff", &["crashloopbackoff", "crash", "loop", "back", "off"]);
         expect("OOMKilled", &["oomkilled", "oom", "killed"]);
         expect("minAvailable", &["minavailable", "min", "available"]);
     }
@@ -145,10 +136,7 @@ mod tests {
 
     #[test]
     fn stems_meet() {
-        for group in [
-            ["terminating", "terminated", "termination"],
-            ["evicted", "eviction", "evicting"],
-        ] {
+        for group in [["terminating", "terminated", "termination"], ["evicted", "eviction", "evicting"]] {
             let stems: Vec<String> = group.iter().map(|w| stem(w)).collect();
             assert!(stems.windows(2).all(|w| w[0] == w[1]), "{stems:?}");
         }

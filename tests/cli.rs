@@ -14,13 +14,7 @@ fn golden_show_15() {
 
 #[test]
 fn golden_list_of_seed_category() {
-    let out = stdout_of(k8sdoc().args([
-        "list",
-        "--category",
-        "cluster-management",
-        "--color",
-        "never",
-    ]));
+    let out = stdout_of(k8sdoc().args(["list", "--category", "cluster-management", "--color", "never"]));
     assert_golden("list-cluster-management.txt", &out);
 }
 
@@ -32,34 +26,22 @@ fn show_markdown_reparses_to_the_same_scenario() {
         let path = dir.path().join(format!("{id}.md"));
         std::fs::write(&path, &md).unwrap();
         let original: Value =
-            serde_json::from_str(&stdout_of(k8sdoc().args(["show", id, "--format", "json"])))
-                .unwrap();
+            serde_json::from_str(&stdout_of(k8sdoc().args(["show", id, "--format", "json"]))).unwrap();
         let reparsed: Value = serde_json::from_str(&stdout_of(
-            k8sdoc()
-                .arg("--no-builtin")
-                .arg("--scenarios")
-                .arg(&path)
-                .args(["show", id, "--format", "json"]),
+            k8sdoc().arg("--no-builtin").arg("--scenarios").arg(&path).args(["show", id, "--format", "json"]),
         ))
         .unwrap();
         let strip = |mut v: Value| {
             v[0].as_object_mut().unwrap().remove("source");
             v
         };
-        assert_eq!(
-            strip(original),
-            strip(reparsed),
-            "scenario {id} changed through markdown"
-        );
+        assert_eq!(strip(original), strip(reparsed), "scenario {id} changed through markdown");
     }
 }
 
 #[test]
 fn show_json_has_the_contract_keys() {
-    let v: Value = serde_json::from_str(&stdout_of(
-        k8sdoc().args(["show", "15", "--format", "json"]),
-    ))
-    .unwrap();
+    let v: Value = serde_json::from_str(&stdout_of(k8sdoc().args(["show", "15", "--format", "json"]))).unwrap();
     let s = &v.as_array().unwrap()[0];
     for key in [
         "id",
@@ -79,10 +61,7 @@ fn show_json_has_the_contract_keys() {
         assert!(s.get(key).is_some(), "missing {key}");
     }
     assert_eq!(s["id"], 15);
-    assert!(s["source"]
-        .as_str()
-        .unwrap()
-        .starts_with("scenarios/cluster-management.md:"));
+    assert!(s["source"].as_str().unwrap().starts_with("scenarios/cluster-management.md:"));
 }
 
 #[test]
@@ -94,21 +73,17 @@ fn show_yaml_parses() {
 
 #[test]
 fn show_unknown_id_suggests_close_numbers() {
-    k8sdoc().args(["show", "23"]).assert().code(2).stderr(
-        predicate::str::contains("no scenario #23")
-            .and(predicate::str::contains("close matches: #2")),
-    );
     k8sdoc()
-        .args(["show", "etcd"])
+        .args(["show", "23"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not a scenario number"));
+        .stderr(predicate::str::contains("no scenario #23").and(predicate::str::contains("close matches: #2")));
+    k8sdoc().args(["show", "etcd"]).assert().code(2).stderr(predicate::str::contains("not a scenario number"));
 }
 
 #[test]
 fn list_json_shape() {
-    let v: Value =
-        serde_json::from_str(&stdout_of(k8sdoc().args(["list", "--format", "json"]))).unwrap();
+    let v: Value = serde_json::from_str(&stdout_of(k8sdoc().args(["list", "--format", "json"]))).unwrap();
     let rows = v.as_array().unwrap();
     assert!(rows.len() >= 22);
     for key in ["id", "title", "category", "environment", "source"] {
@@ -119,51 +94,22 @@ fn list_json_shape() {
 
 #[test]
 fn list_unknown_category_finds_nothing() {
-    k8sdoc()
-        .args(["list", "--category", "no-such-area"])
-        .assert()
-        .code(1)
-        .stdout("");
+    k8sdoc().args(["list", "--category", "no-such-area"]).assert().code(1).stdout("");
 }
 
 #[test]
 fn search_is_grep_like() {
     k8sdoc()
-        .args([
-            "search",
-            "-i",
-            "FINALIZER",
-            "--field",
-            "title",
-            "--color",
-            "never",
-        ])
+        .args(["search", "-i", "FINALIZER", "--field", "title", "--color", "never"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "22:title: Stale Finalizers Preventing Namespace Deletion",
-        ));
+        .stdout(predicate::str::contains("22:title: Stale Finalizers Preventing Namespace Deletion"));
     let ids = stdout_of(k8sdoc().args(["search", "-l", "-F", "etcdctl defrag"]));
     assert!(ids.lines().any(|l| l == "4"), "{ids}");
-    let counts = stdout_of(k8sdoc().args([
-        "search",
-        "-c",
-        "-w",
-        "PDB",
-        "--category",
-        "Cluster Management",
-    ]));
+    let counts = stdout_of(k8sdoc().args(["search", "-c", "-w", "PDB", "--category", "Cluster Management"]));
     assert!(counts.lines().any(|l| l.starts_with("15:")), "{counts}");
-    k8sdoc()
-        .args(["search", "zzz-no-such-text-zzz"])
-        .assert()
-        .code(1)
-        .stdout("");
-    k8sdoc()
-        .args(["search", "("])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("invalid pattern"));
+    k8sdoc().args(["search", "zzz-no-such-text-zzz"]).assert().code(1).stdout("");
+    k8sdoc().args(["search", "("]).assert().code(2).stderr(predicate::str::contains("invalid pattern"));
     k8sdoc()
         .args(["search", "x", "--field", "nope"])
         .assert()
@@ -174,14 +120,8 @@ fn search_is_grep_like() {
 #[test]
 fn search_word_and_fixed_differ_from_regex() {
     // `-F` takes regex metacharacters literally; `-w` needs word boundaries.
-    k8sdoc()
-        .args(["search", "-F", "kubectl get csr.*"])
-        .assert()
-        .code(1);
-    k8sdoc()
-        .args(["search", "kubectl get csr.*"])
-        .assert()
-        .success();
+    k8sdoc().args(["search", "-F", "kubectl get csr.*"]).assert().code(1);
+    k8sdoc().args(["search", "kubectl get csr.*"]).assert().success();
     let word = stdout_of(k8sdoc().args(["search", "-w", "-l", "etc"]));
     assert!(!word.lines().any(|l| l == "4"));
 }
@@ -221,11 +161,11 @@ fn plain_text_variant_loads_whole_with_duplicate_numbers() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let both = v.as_array().unwrap();
     assert_eq!(both.len(), 2);
+    assert_eq!(both[0]["title"], "Ingress Controller Lost Its Lease After a Zone Outage");
     assert_eq!(
-        both[0]["title"],
-        "Ingress Controller Lost Its Lease After a Zone Outage"
+        both[0]["summary"],
+        "Two ingress controller replicas both believed they were leader after a network partition healed."
     );
-    assert_eq!(both[0]["summary"], "Two ingress controller replicas both believed they were leader after a network partition healed.");
     assert_eq!(
         both[0]["fix"],
         serde_json::json!([
@@ -275,12 +215,7 @@ fn folder_skips_non_scenario_files_and_says_so_under_verbose() {
         .success()
         .stdout(predicate::str::contains("1 scenarios").and(predicate::str::contains("skipped")))
         .stderr(predicate::str::contains("README.md"));
-    k8sdoc()
-        .args(["--no-builtin", "--scenarios"])
-        .arg(fixture("folder"))
-        .args(["show", "5001"])
-        .assert()
-        .success();
+    k8sdoc().args(["--no-builtin", "--scenarios"]).arg(fixture("folder")).args(["show", "5001"]).assert().success();
 }
 
 #[test]
@@ -307,23 +242,11 @@ fn unreadable_path_is_an_error_naming_it() {
 fn layers_env_and_config_dir_add_scenarios() {
     let config = tempfile::tempdir().unwrap();
     std::fs::create_dir(config.path().join("scenarios")).unwrap();
-    std::fs::copy(
-        fixture("folder/nested/team.md"),
-        config.path().join("scenarios/team.md"),
-    )
-    .unwrap();
-    let out = stdout_of(k8sdoc().env("K8SDOC_CONFIG_DIR", config.path()).args([
-        "list",
-        "--verbose",
-        "--color",
-        "never",
-    ]));
+    std::fs::copy(fixture("folder/nested/team.md"), config.path().join("scenarios/team.md")).unwrap();
+    let out =
+        stdout_of(k8sdoc().env("K8SDOC_CONFIG_DIR", config.path()).args(["list", "--verbose", "--color", "never"]));
     assert!(out.contains("5001") && out.contains("config dir"), "{out}");
-    let out = stdout_of(
-        k8sdoc()
-            .env("K8SDOC_SCENARIOS", fixture("plain/collection.txt"))
-            .args(["-q", "show", "102"]),
-    );
+    let out = stdout_of(k8sdoc().env("K8SDOC_SCENARIOS", fixture("plain/collection.txt")).args(["-q", "show", "102"]));
     assert!(out.contains("Quota Blocked a Hotfix Rollout"));
 }
 
@@ -331,19 +254,14 @@ fn layers_env_and_config_dir_add_scenarios() {
 fn numberless_heading_is_reported_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.md");
-    std::fs::write(
-        &path,
-        "### Scenario #1: Fine\n**Category:** A\n\n### Scenario: No Number Here\n**Category:** B\n",
-    )
-    .unwrap();
+    std::fs::write(&path, "### Scenario #1: Fine\n**Category:** A\n\n### Scenario: No Number Here\n**Category:** B\n")
+        .unwrap();
     k8sdoc()
         .args(["--no-builtin", "lint"])
         .arg(&path)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(
-            "bad.md:4: error: scenario heading has no number",
-        ));
+        .stdout(predicate::str::contains("bad.md:4: error: scenario heading has no number"));
 }
 
 #[test]
@@ -361,9 +279,7 @@ fn invalid_utf8_loads_with_a_warning_naming_the_offset() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Caf\u{FFFD} Outage"))
-        .stderr(predicate::str::contains(
-            "latin1.md:1: warning: invalid UTF-8 at byte offset 23",
-        ));
+        .stderr(predicate::str::contains("latin1.md:1: warning: invalid UTF-8 at byte offset 23"));
 }
 
 #[test]
@@ -376,13 +292,7 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
     )
     .unwrap();
     let run = |args: &[&str]| {
-        let out = k8sdoc()
-            .arg("--no-builtin")
-            .arg("--scenarios")
-            .arg(&path)
-            .args(args)
-            .output()
-            .unwrap();
+        let out = k8sdoc().arg("--no-builtin").arg("--scenarios").arg(&path).args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
         String::from_utf8(out.stdout).unwrap()
     };
@@ -400,10 +310,7 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
         // Only our own SGR colour codes (ESC [ digits ; m) may appear.
         let own = out.matches("\x1b[").count() - out.matches("\x1b[2J").count();
         assert_eq!(raw.len(), own, "{args:?} leaked an escape: {out:?}");
-        assert!(
-            !out.contains('\x07') && !out.contains('\u{9b}') && !out.contains("\x1b]"),
-            "{args:?}: {out:?}"
-        );
+        assert!(!out.contains('\x07') && !out.contains('\u{9b}') && !out.contains("\x1b]"), "{args:?}: {out:?}");
         assert!(!out.contains("\x1b[2J"), "{args:?}: {out:?}");
     }
     let json = run(&["show", "666", "--format", "json"]);
@@ -428,55 +335,32 @@ fn closed_pipe_is_a_quiet_exit() {
         stdout.read_exact(&mut first).unwrap();
         drop(stdout);
         let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
         let status = child.wait().unwrap();
         assert!(status.code().is_some(), "killed by a signal");
-        assert!(
-            !stderr.contains("panicked") && !stderr.contains("error"),
-            "{stderr}"
-        );
+        assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
     }
 }
 
 #[test]
 fn lint_is_clean_on_the_builtin_catalog_and_raw_seed_loads() {
-    k8sdoc()
-        .args(["lint", "scenarios/"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("0 errors, 0 warnings"));
+    k8sdoc().args(["lint", "scenarios/"]).assert().success().stdout(predicate::str::contains("0 errors, 0 warnings"));
     k8sdoc()
         .arg("lint")
         .arg(seed_path())
         .assert()
         .success()
-        .stdout(
-            predicate::str::contains("mojibake")
-                .and(predicate::str::contains("checked 22 scenarios")),
-        );
+        .stdout(predicate::str::contains("mojibake").and(predicate::str::contains("checked 22 scenarios")));
 }
 
 #[test]
 fn lint_reports_missing_sections_and_unknown_labels() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("thin.md");
-    std::fs::write(
-        &path,
-        "### Scenario #7001: Thin\n**Category:** A\n\n**Mood:** grim\n",
-    )
-    .unwrap();
+    std::fs::write(&path, "### Scenario #7001: Thin\n**Category:** A\n\n**Mood:** grim\n").unwrap();
     k8sdoc().arg("lint").arg(&path).assert().code(1).stdout(
-        predicate::str::contains(
-            "thin.md:1: error: scenario #7001 is missing required sections: Environment, Summary",
-        )
-        .and(predicate::str::contains(
-            "thin.md:4: warning: scenario #7001: unknown section label `Mood`",
-        )),
+        predicate::str::contains("thin.md:1: error: scenario #7001 is missing required sections: Environment, Summary")
+            .and(predicate::str::contains("thin.md:4: warning: scenario #7001: unknown section label `Mood`")),
     );
 }
 
@@ -484,8 +368,5 @@ fn lint_reports_missing_sections_and_unknown_labels() {
 fn usage_errors_exit_2() {
     k8sdoc().args(["show"]).assert().code(2);
     k8sdoc().args(["frobnicate"]).assert().code(2);
-    k8sdoc()
-        .args(["list", "--color", "sometimes"])
-        .assert()
-        .code(2);
+    k8sdoc().args(["list", "--color", "sometimes"]).assert().code(2);
 }

@@ -9,10 +9,7 @@ use k8sdoc::render::scenario_markdown;
 use proptest::prelude::*;
 
 fn file() -> Arc<SourceFile> {
-    Arc::new(SourceFile {
-        path: PathBuf::from("prop.md"),
-        origin: Origin::Flag,
-    })
+    Arc::new(SourceFile { path: PathBuf::from("prop.md"), origin: Origin::Flag })
 }
 
 /// Lines that steer the parser into its interesting states.
@@ -67,11 +64,7 @@ fn command() -> impl Strategy<Value = String> {
 
 fn items(with_commands: bool) -> impl Strategy<Value = Vec<Item>> {
     let item = if with_commands {
-        prop_oneof![
-            sentence().prop_map(Item::prose),
-            command().prop_map(Item::command)
-        ]
-        .boxed()
+        prop_oneof![sentence().prop_map(Item::prose), command().prop_map(Item::command)].boxed()
     } else {
         sentence().prop_map(Item::prose).boxed()
     };
@@ -119,6 +112,7 @@ proptest! {
         prop_assert_eq!(parsed.scenarios.len(), 1, "{}", text);
         let mut back = parsed.scenarios.into_iter().next().unwrap();
         back.source = original.source.clone();
+        back.end_line = original.end_line;
         prop_assert_eq!(&back, &original, "{}", text);
     }
 }

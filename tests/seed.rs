@@ -14,20 +14,12 @@ fn seed_json(ids: &[&str]) -> Vec<Value> {
         .args(ids)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn strings(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect()
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect()
 }
 
 #[test]
@@ -53,42 +45,20 @@ fn all_22_scenarios_load_with_every_section_the_source_has() {
     for (s, block) in all.iter().zip(&blocks) {
         let id = s["id"].as_u64().unwrap();
         for key in ["title", "category", "environment", "summary", "root_cause"] {
-            let text = s[key]
-                .as_str()
-                .unwrap_or_else(|| panic!("#{id} lacks {key}"));
+            let text = s[key].as_str().unwrap_or_else(|| panic!("#{id} lacks {key}"));
             assert!(!text.trim().is_empty(), "#{id} has empty {key}");
-            assert!(
-                !text.contains('√') && !text.contains('‚'),
-                "#{id} {key} still mojibake: {text}"
-            );
+            assert!(!text.contains('√') && !text.contains('‚'), "#{id} {key} still mojibake: {text}");
         }
         for key in ["what_happened", "diagnosis_steps", "fix"] {
             assert!(!strings(&s[key]).is_empty(), "#{id} lacks {key}");
         }
         let has = |label: &str| block.contains(label);
-        assert_eq!(
-            !strings(&s["lessons_learned"]).is_empty(),
-            has("**Lessons Learned"),
-            "#{id} lessons"
-        );
-        assert_eq!(
-            !strings(&s["how_to_avoid"]).is_empty(),
-            has("**How to Avoid"),
-            "#{id} how to avoid"
-        );
+        assert_eq!(!strings(&s["lessons_learned"]).is_empty(), has("**Lessons Learned"), "#{id} lessons");
+        assert_eq!(!strings(&s["how_to_avoid"]).is_empty(), has("**How to Avoid"), "#{id} how to avoid");
         assert_eq!(s["pro_tip"].is_string(), has("**Pro Tip"), "#{id} pro tip");
-        for key in [
-            "fix",
-            "diagnosis_steps",
-            "what_happened",
-            "lessons_learned",
-            "how_to_avoid",
-        ] {
+        for key in ["fix", "diagnosis_steps", "what_happened", "lessons_learned", "how_to_avoid"] {
             for item in strings(&s[key]) {
-                assert!(
-                    !matches!(item, "bash" | "CopyEdit") && !item.contains("```"),
-                    "#{id} {key} artifact: {item}"
-                );
+                assert!(!matches!(item, "bash" | "CopyEdit") && !item.contains("```"), "#{id} {key} artifact: {item}");
             }
         }
     }
@@ -110,47 +80,28 @@ fn scenario_4_keeps_etcdctl_commands_and_drops_artifacts() {
     );
     assert_eq!(
         strings(&s["fix"]),
-        [
-            "etcdctl compact <rev>",
-            "etcdctl defrag",
-            "Cleaned logs, snapshots, and increased disk space temporarily."
-        ]
+        ["etcdctl compact <rev>", "etcdctl defrag", "Cleaned logs, snapshots, and increased disk space temporarily."]
     );
-    assert_eq!(
-        strings(&s["lessons_learned"]),
-        ["etcd requires periodic maintenance."]
-    );
+    assert_eq!(strings(&s["lessons_learned"]), ["etcd requires periodic maintenance."]);
     assert_eq!(
         strings(&s["how_to_avoid"]),
-        [
-            "Enable automatic compaction.",
-            "Monitor disk space usage of etcd volumes."
-        ]
+        ["Enable automatic compaction.", "Monitor disk space usage of etcd volumes."]
     );
 }
 
 #[test]
 fn scenario_11_code_block_after_bash_line() {
     let s = &seed_json(&["11"])[0];
-    assert_eq!(
-        s["title"],
-        "kube-proxy IPTables Rules Overlap Breaking Networking"
-    );
+    assert_eq!(s["title"], "kube-proxy IPTables Rules Overlap Breaking Networking");
     assert_eq!(
         strings(&s["fix"]),
-        [
-            "Flushed custom rules and reloaded kube-proxy.",
-            "iptables -F; systemctl restart kube-proxy"
-        ]
+        ["Flushed custom rules and reloaded kube-proxy.", "iptables -F; systemctl restart kube-proxy"]
     );
     assert_eq!(
         s["root_cause"],
         "Manual IPTables rules conflicted with KUBE-SERVICES chains, causing rule precedence issues."
     );
-    assert_eq!(
-        strings(&s["lessons_learned"]),
-        ["Never mix manual IPTables rules with kube-proxy-managed chains."]
-    );
+    assert_eq!(strings(&s["lessons_learned"]), ["Never mix manual IPTables rules with kube-proxy-managed chains."]);
 }
 
 #[test]
@@ -166,27 +117,18 @@ fn scenario_12_inline_triple_backticks_and_fenced_fix() {
     );
     assert_eq!(
         strings(&s["fix"]),
-        [
-            "kubectl certificate approve <csr-name>",
-            "Re-enabled the CSR approver controller."
-        ]
+        ["kubectl certificate approve <csr-name>", "Re-enabled the CSR approver controller."]
     );
     assert_eq!(
         strings(&s["how_to_avoid"]),
-        [
-            "Monitor pending CSRs.",
-            "Don’t disable kube-controller-manager flags like --cluster-signing-cert-file."
-        ]
+        ["Monitor pending CSRs.", "Don’t disable kube-controller-manager flags like --cluster-signing-cert-file."]
     );
 }
 
 #[test]
 fn scenario_22_prose_then_command() {
     let s = &seed_json(&["22"])[0];
-    assert_eq!(
-        s["summary"],
-        "A namespace remained in “Terminating” state indefinitely."
-    );
+    assert_eq!(s["summary"], "A namespace remained in “Terminating” state indefinitely.");
     assert_eq!(
         strings(&s["fix"]),
         [

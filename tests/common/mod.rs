@@ -14,7 +14,7 @@ pub fn k8sdoc() -> Command {
         .env_remove("K8SDOC_PAGER")
         .env_remove("PAGER")
         .env("K8SDOC_CONFIG_DIR", "/nonexistent/k8sdoc-test-config")
-        .env("K8SDOC_CACHE_DIR", "/nonexistent/k8sdoc-test-cache")
+        .env("K8SDOC_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/k8sdoc-cache"))
         .current_dir(repo());
     cmd
 }
@@ -44,12 +44,8 @@ pub fn assert_golden(name: &str, actual: &str) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing golden file {}; run with UPDATE_GOLDEN=1",
-            path.display()
-        )
-    });
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {}; run with UPDATE_GOLDEN=1", path.display()));
     if expected != actual {
         panic!(
             "output differs from {} (run with UPDATE_GOLDEN=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}",
