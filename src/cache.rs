@@ -25,7 +25,7 @@ use crate::rules::RuleSet;
 
 const MAGIC: &[u8; 8] = b"K8SDOCIX";
 /// Bump when the layout changes; older files are then ignored and rebuilt.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const HEADER: usize = 8 + 4 + 8;
 
 /// One file the index was built from.
@@ -116,7 +116,7 @@ fn display_path(stamp: &str) -> PathBuf {
 /// saved when the cache directory is writable).
 pub fn open(settings: &CatalogSettings) -> Result<Opened> {
     let inputs = catalog::candidate_files(settings)?;
-    let stamps = current_stamps(settings, &inputs)?;
+    let stamps = current_stamps(&inputs)?;
     let key = cache_key(settings, &inputs);
     let path = crate::config::cache_dir().map(|d| d.join(format!("index-{:016x}.bin", checksum(key.as_bytes()))));
     if let Some(path) = &path {
@@ -169,18 +169,17 @@ fn cache_key(settings: &CatalogSettings, inputs: &[Input]) -> String {
 
 /// Stamps of the files as they are now; content hashes are left at 0 (computed only when a
 /// size or mtime differs from the index's).
-fn current_stamps(settings: &CatalogSettings, inputs: &[Input]) -> Result<Vec<FileStamp>> {
+fn current_stamps(inputs: &[Input]) -> Result<Vec<FileStamp>> {
     let mut stamps = Vec::new();
-    if settings.builtin {
-        stamps.push(FileStamp {
-            path: "<builtin>".to_string(),
-            origin: Origin::Builtin,
-            markdown: true,
-            size: 0,
-            mtime_ns: 0,
-            hash: catalog::builtin_fingerprint(),
-        });
-    }
+    // Always present: the built-in symptom rules apply with `--no-builtin` too.
+    stamps.push(FileStamp {
+        path: "<builtin>".to_string(),
+        origin: Origin::Builtin,
+        markdown: true,
+        size: 0,
+        mtime_ns: 0,
+        hash: catalog::builtin_fingerprint(),
+    });
     for input in inputs {
         let meta = fs::metadata(&input.path).with_context(|| format!("{}: cannot read", input.path.display()))?;
         let mtime_ns =

@@ -59,10 +59,12 @@ impl Catalog {
                 let file = Arc::new(SourceFile { path: Path::new("scenarios").join(name), origin: Origin::Builtin });
                 catalog.add_text(text, file);
             }
-            for (name, text) in builtin::BUILTIN_RULES {
-                let file = Arc::new(SourceFile { path: Path::new("scenarios").join(name), origin: Origin::Builtin });
-                catalog.rules.push(RuleText { file, text: text.to_string() });
-            }
+        }
+        // The symptom vocabulary is the engine's knowledge, not scenarios: it applies to user
+        // catalogs too, with or without the built-in scenarios (`--no-builtin`).
+        for (name, text) in builtin::BUILTIN_RULES {
+            let file = Arc::new(SourceFile { path: Path::new("scenarios").join(name), origin: Origin::Builtin });
+            catalog.rules.push(RuleText { file, text: text.to_string() });
         }
         for input in candidate_files(settings)? {
             catalog.load_input(&input)?;

@@ -9,7 +9,7 @@ use crate::cache::{self, Provenance};
 use crate::cli::{DiagnoseArgs, DiagnoseFormat, Settings};
 use crate::engine::{self, Diagnosis, Input, Ranked};
 use crate::extract::extract;
-use crate::index::LinkKind;
+use crate::index::{IndexView, LinkKind};
 use crate::model::{Item, Scenario};
 use crate::problem::Problem;
 use crate::render::list_text;
@@ -51,7 +51,7 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, palett
     let diagnosis = engine::diagnose(&index, rules, &inputs, &engine_settings);
     let scenarios: Vec<Scenario> =
         diagnosis.results.iter().map(|r| opened.scenario(&index, r.doc)).collect::<Result<_>>()?;
-    let report = Report { diagnosis: &diagnosis, scenarios: &scenarios, rules };
+    let report = Report { index: &index, diagnosis: &diagnosis, scenarios: &scenarios, rules };
     match args.format {
         DiagnoseFormat::Text => report.text(out, palette, args.explain)?,
         DiagnoseFormat::Markdown => report.markdown(out)?,
@@ -89,6 +89,7 @@ fn read_pasted(path: &std::path::Path) -> Result<Vec<Input>> {
 }
 
 struct Report<'a> {
+    index: &'a IndexView<'a>,
     diagnosis: &'a Diagnosis,
     scenarios: &'a [Scenario],
     rules: &'a RuleSet,
@@ -154,6 +155,10 @@ impl Report<'_> {
         if !r.terms.is_empty() {
             let words: Vec<&str> = r.terms.iter().take(6).map(|(w, _)| w.as_str()).collect();
             why.push(format!("words: {}", words.join(", ")));
+        }
+        if !r.also.is_empty() {
+            let ids: Vec<String> = r.also.iter().map(|&d| format!("#{}", self.index.doc(d).id)).collect();
+            why.push(format!("same title as {} (folded)", ids.join(", ")));
         }
         why
     }

@@ -19,6 +19,8 @@ pub struct Input {
     /// Where it came from, for explanations: `--symptom "..."` or `line 12`.
     pub origin: String,
     pub weight: f32,
+    /// A line of pasted output rather than a typed symptom.
+    pub pasted: bool,
 }
 
 impl Input {
@@ -27,6 +29,7 @@ impl Input {
             text: text.to_string(),
             origin: format!("--symptom \"{}\"", crate::sanitize::one_line(text)),
             weight: 1.0,
+            pasted: false,
         }
     }
 
@@ -36,7 +39,7 @@ impl Input {
         } else {
             format!("line {}", signal.line)
         };
-        Input { text: signal.text.clone(), origin, weight: signal.weight }
+        Input { text: signal.text.clone(), origin, weight: signal.weight, pasted: true }
     }
 }
 
@@ -56,6 +59,8 @@ pub struct Detected {
     /// `"CrashLoopBackOff" in line 12`, one per place it was seen (the first few).
     pub evidence: Vec<String>,
     pub strength: f32,
+    /// Seen in pasted output (as opposed to only in typed symptoms).
+    pub from_paste: bool,
 }
 
 /// A detected symptom linked to a result: (symptom, how it is linked, score contribution).
@@ -73,6 +78,8 @@ pub struct Ranked {
     pub symptoms: Vec<SymptomLink>,
     /// Query terms that matched, best first, with their BM25 contribution.
     pub terms: Vec<(String, f32)>,
+    /// Documents with the same title, folded into this one.
+    pub also: Vec<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -87,8 +94,11 @@ const K1: f32 = 1.2;
 const B: f32 = 0.75;
 /// How much a synonym counts against the word the user typed.
 const SYNONYM_WEIGHT: f32 = 0.6;
+/// A symptom's best scenario is shown in place of a redundant one only if it scores at least
+/// this fraction of the top result.
+const PROMOTE_WITHIN: f32 = 0.6;
 /// How much each signal contributes to the final score.
-const RULE_SHARE: f32 = 0.5;
+const RULE_SHARE: f32 = 0.6;
 
 pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: &Settings) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
@@ -145,7 +155,9 @@ pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: 
                 symptom: hit.symptom,
                 evidence: Vec::new(),
                 strength: 0.0,
+                from_paste: false,
             });
+            d.from_paste |= input.pasted;
             d.strength = d.strength.max(input.weight);
             if d.evidence.len() < 3 {
                 d.evidence.push(format!("\"{}\" in {}", crate::sanitize::one_line(&hit.matched), input.origin));
@@ -208,7 +220,7 @@ pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: 
             let score = if max_rule > 0.0 { RULE_SHARE * rule_n + (1.0 - RULE_SHARE) * text_n } else { text_n };
             terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             symptoms.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-            Ranked { doc, score: score * 100.0, rule_score: r, text_score: t, symptoms, terms }
+            Ranked { doc, score: score * 100.0, rule_score: r, text_score: t, symptoms, terms, also: Vec::new() }
         })
         .filter(|r| r.score > 0.0)
         .collect();
@@ -216,9 +228,59 @@ pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: 
     results.sort_by(|a, b| {
         b.score.total_cmp(&a.score).then(index.doc(a.doc).id.cmp(&index.doc(b.doc).id)).then(a.doc.cmp(&b.doc))
     });
+    fold_duplicates(&mut results, index);
+    represent_each_symptom(&mut results, &diagnosis.detected, settings.limit);
     results.truncate(settings.limit);
     diagnosis.results = results;
     diagnosis
+}
+
+/// Real collections file the same incident twice under different numbers; a copy ranks just
+/// below its twin and would waste a slot, so it is folded into the first as `also`.
+fn fold_duplicates(results: &mut Vec<Ranked>, index: &IndexView) {
+    let mut kept: Vec<Ranked> = Vec::with_capacity(results.len());
+    for r in results.drain(..) {
+        let hash = index.doc(r.doc).title_hash;
+        match kept.iter_mut().find(|k| index.doc(k.doc).title_hash == hash) {
+            Some(twin) => twin.also.push(r.doc),
+            None => kept.push(r),
+        }
+    }
+    *results = kept;
+}
+
+/// Pasted output often shows two separate problems (some pods in CrashLoopBackOff, others in
+/// ImagePullBackOff). When one symptom's scenarios fill the list, the best scenario of each other
+/// symptom seen in the paste takes the place of the lowest result that adds nothing new, so every
+/// problem found gets an answer. Typed symptoms are left alone: several symptoms matching one
+/// sentence usually describe one problem.
+fn represent_each_symptom(results: &mut Vec<Ranked>, detected: &[Detected], limit: usize) {
+    let strong = |r: &Ranked, symptom: usize| {
+        r.symptoms.iter().any(|(s, kind, _)| *s == symptom && !matches!(kind, LinkKind::Body | LinkKind::CoversOnly))
+    };
+    for d in detected.iter().filter(|d| d.from_paste && d.strength >= 1.0) {
+        let shown = results.len().min(limit);
+        if shown < 2 || results[..shown].iter().any(|r| strong(r, d.symptom)) {
+            continue;
+        }
+        let Some(best) = results.iter().position(|r| strong(r, d.symptom)) else { continue };
+        // Only a close contender: an incidental line should not displace relevant answers.
+        if results[best].score < PROMOTE_WITHIN * results[0].score {
+            continue;
+        }
+        // The lowest shown result whose strong symptoms all appear in the results above it.
+        let redundant = (1..shown).rev().find(|&i| {
+            results[i]
+                .symptoms
+                .iter()
+                .filter(|(_, k, _)| !matches!(k, LinkKind::Body | LinkKind::CoversOnly))
+                .all(|(s, _, _)| results[..i].iter().any(|r| strong(r, *s)))
+        });
+        if let Some(slot) = redundant {
+            let promoted = results.remove(best);
+            results.insert(slot, promoted);
+        }
+    }
 }
 
 fn add_term(query: &mut HashMap<String, (f32, String)>, term: String, weight: f32, word: String) {

@@ -71,6 +71,37 @@ const TELLING_NORMAL: &[&str] = &[
     "ExternalProvisioning",
 ];
 
+/// A Normal event that still reports trouble: listed, or named like a failure
+/// (`FailedBinding` is a Normal event on a PVC that cannot bind).
+fn telling_normal(reason: &str) -> bool {
+    TELLING_NORMAL.contains(&reason)
+        || ["Fail", "Error", "BackOff", "Unhealthy", "Evict", "Pressure", "NotReady", "Invalid", "Missing"]
+            .iter()
+            .any(|w| reason.contains(w))
+}
+
+/// What a `kubectl describe` paste describes, from fields only that kind has; it gives bare
+/// values such as `Status: Pending` their subject.
+fn describe_subject(input: &str) -> &'static str {
+    let head: Vec<&str> = input.lines().take(300).map(str::trim_start).collect();
+    let has = |field: &str| head.iter().any(|l| l.starts_with(field));
+    if has("Access Modes:") && has("StorageClass:") {
+        if has("Claim:") || has("Reclaim Policy:") {
+            "PersistentVolume pv"
+        } else {
+            "PersistentVolumeClaim pvc"
+        }
+    } else if has("Taints:") && has("Conditions:") && has("Capacity:") {
+        "Node"
+    } else if has("Containers:") && (has("Controlled By:") || has("QoS Class:")) {
+        "Pod"
+    } else if has("Min replicas:") || has("Reference:") && has("Metrics:") {
+        "HorizontalPodAutoscaler hpa"
+    } else {
+        ""
+    }
+}
+
 /// A table header being read: column names and where STATUS-like columns are.
 struct Table {
     columns: Vec<String>,
@@ -94,6 +125,10 @@ pub fn extract(input: &str) -> Vec<Signal> {
             }
         }
     };
+    // The indent of a configuration field being skipped, and YAML list state.
+    let mut noise: Option<usize> = None;
+    let subject = describe_subject(input);
+    let mut yaml_list: Option<(String, usize)> = None;
     for (n, raw) in input.lines().enumerate() {
         let line = n + 1;
         let text = strip_log_prefix(raw.trim_end());
@@ -102,12 +137,38 @@ pub fn extract(input: &str) -> Vec<Signal> {
             table = None;
             continue;
         }
+        // Defaults every pod carries (tolerations for not-ready and unreachable nodes), labels
+        // and environment are configuration, not symptoms: skip such a field and the lines
+        // indented under it.
+        let indent = text.len() - text.trim_start().len();
+        match noise {
+            Some(at) if indent > at => continue,
+            _ => noise = None,
+        }
+        if let Some((key, _)) = trimmed.split_once(':').filter(|(k, _)| is_field_key(k)) {
+            if NOISE_BLOCKS.contains(&key) {
+                noise = Some(indent);
+                continue;
+            }
+        }
+        // `kubectl get -o yaml`: list items under `finalizers:`.
+        if let Some((key, at)) = &yaml_list {
+            if let Some(item) = trimmed.strip_prefix("- ").filter(|_| indent >= *at) {
+                add(SignalKind::State, &format!("{key} {item}"), line, 0.8);
+                continue;
+            }
+            yaml_list = None;
+        }
+        if trimmed == "finalizers:" {
+            yaml_list = Some(("finalizers".to_string(), indent));
+            continue;
+        }
         if let Some(t) = table_header(trimmed) {
             table = Some(t);
             continue;
         }
         if let Some((reason, message, warning)) = event(trimmed) {
-            if warning || TELLING_NORMAL.contains(&reason) {
+            if warning || telling_normal(reason) {
                 add(SignalKind::Event, &format!("{reason} {message}"), line, if warning { 1.0 } else { 0.6 });
             }
             continue;
@@ -121,7 +182,7 @@ pub fn extract(input: &str) -> Vec<Signal> {
                 continue;
             }
         }
-        if let Some(signal) = describe_field(trimmed) {
+        if let Some(signal) = describe_field(trimmed, subject) {
             add(SignalKind::State, &signal, line, 1.0);
             continue;
         }
@@ -132,6 +193,12 @@ pub fn extract(input: &str) -> Vec<Signal> {
         if let Some((message, weight)) = log_error(trimmed) {
             add(SignalKind::Log, &message, line, weight);
         }
+    }
+    // Finalizers are normal (every PVC has `kubernetes.io/pvc-protection`); they only matter
+    // when the object is being deleted.
+    let deleting = signals.iter().any(|s| s.text.contains("Terminating") || s.text.starts_with("deletionTimestamp"));
+    if !deleting {
+        signals.retain(|s| !s.text.starts_with("finalizers "));
     }
     signals.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.line.cmp(&b.line)));
     signals.truncate(MAX_SIGNALS);
@@ -236,20 +303,49 @@ fn event(line: &str) -> Option<(&str, String, bool)> {
 }
 
 /// Fields of `kubectl describe` that carry state: Reason, Exit Code, Status: Terminating, taints.
-fn describe_field(line: &str) -> Option<String> {
+/// Describe fields whose values (and continuation lines) are configuration, not trouble.
+const NOISE_BLOCKS: &[&str] = &[
+    "Tolerations",
+    "Labels",
+    "Annotations",
+    "Node-Selectors",
+    "Environment",
+    "Mounts",
+    "Command",
+    "Args",
+    "Volumes",
+    "Controlled By",
+    "IPs",
+    "Limits",
+    "Requests",
+];
+
+/// `Key` of a `Key: value` line: words, spaces and dashes only (not a URL or a timestamp).
+fn is_field_key(key: &str) -> bool {
+    !key.is_empty() && key.len() < 30 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+}
+
+/// Fields of `kubectl describe` and of `-o yaml`/`-o json` objects that carry state: reasons,
+/// exit codes, a Terminating or Failed status, deletion, taints.
+fn describe_field(line: &str, subject: &str) -> Option<String> {
     let (key, value) = line.split_once(':')?;
-    let value = value.trim();
-    match key.trim() {
-        "Reason" if !value.is_empty() && !matches!(value, "Completed" | "Started") => Some(format!("Reason {value}")),
-        "Exit Code" if value != "0" => Some(format!("exit code {value}")),
-        "State" | "Last State" if value.starts_with("Waiting") || value.starts_with("Terminated") => None,
-        "Status" if value.starts_with("Terminating") || value == "Failed" || value == "Pending" => {
-            Some(format!("Status {value}"))
+    let key = key.trim().trim_matches('"');
+    let value = value.trim().trim_end_matches(',').trim_matches('"');
+    let lower = key.to_ascii_lowercase();
+    match lower.as_str() {
+        "reason" if !value.is_empty() && !matches!(value, "Completed" | "Started" | "Scheduled") => {
+            Some(format!("Reason {value}"))
         }
-        "Message" if !value.is_empty() => Some(value.to_string()),
-        "Taints" | "" if value.contains("NoSchedule") || value.contains("NoExecute") => Some(format!("taint {value}")),
-        "Finalizers" if value.len() > 2 && value != "[]" => Some(format!("finalizers {value}")),
-        "Events" if value.starts_with("<none>") => None,
+        "exit code" | "exitcode" if value != "0" => Some(format!("exit code {value}")),
+        "status" | "phase" if value.starts_with("Terminating") || value == "Failed" || value == "Pending" => {
+            Some(format!("{subject} Status {value}").trim_start().to_string())
+        }
+        "message" if !value.is_empty() => Some(value.to_string()),
+        "taints" if value.contains("NoSchedule") || value.contains("NoExecute") => Some(format!("taint {value}")),
+        "finalizers" if value.len() > 2 && value != "[]" => Some(format!("finalizers {value}")),
+        "deletiontimestamp" if !value.is_empty() && value != "null" => {
+            Some("deletionTimestamp set, object is being deleted".into())
+        }
         _ => None,
     }
 }

@@ -67,9 +67,11 @@ pub struct DocRecord {
     pub end_line: u32,
     /// Weighted length, for BM25 length normalisation.
     pub len: f32,
+    /// Hash of the normalised title: equal hashes mark the same incident filed twice.
+    pub title_hash: u32,
 }
 
-const DOC_RECORD: usize = 20;
+const DOC_RECORD: usize = 24;
 const TERM_RECORD: usize = 16;
 const WORD_RECORD: usize = 12;
 const LINK_RECORD: usize = 8;
@@ -117,6 +119,7 @@ pub fn build(scenarios: &[Scenario], mut file_of: impl FnMut(&Scenario) -> u32, 
             line: s.source.line as u32,
             end_line: s.end_line as u32,
             len,
+            title_hash: title_hash(&s.title),
         });
     }
     let avg_len = if scenarios.is_empty() { 1.0 } else { total / scenarios.len() as f32 };
@@ -129,6 +132,7 @@ pub fn build(scenarios: &[Scenario], mut file_of: impl FnMut(&Scenario) -> u32, 
         w.u32(r.line);
         w.u32(r.end_line);
         w.f32(r.len);
+        w.u32(r.title_hash);
     }
     let mut categories = Writer::default();
     for s in scenarios {
@@ -166,6 +170,14 @@ pub fn build(scenarios: &[Scenario], mut file_of: impl FnMut(&Scenario) -> u32, 
             w.u32(kind as u32);
         }
     }
+}
+
+/// A hash of a title's words, lowercased: `Zombie Pods Blocking Node Drain` and `zombie pods
+/// blocking node-drain` hash alike.
+pub fn title_hash(title: &str) -> u32 {
+    let words: Vec<String> =
+        title.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    crate::codec::checksum(words.join(" ").as_bytes()) as u32
 }
 
 /// Records of (blob offset, length, value[, running offset]) followed by the blob.
@@ -322,6 +334,7 @@ impl<'a> IndexView<'a> {
             line: le32(b, 8),
             end_line: le32(b, 12),
             len: f32::from_bits(le32(b, 16)),
+            title_hash: le32(b, 20),
         }
     }
 
