@@ -25,7 +25,7 @@ use crate::rules::RuleSet;
 
 const MAGIC: &[u8; 8] = b"K8SDOCIX";
 /// Bump when the layout changes; older files are then ignored and rebuilt.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const HEADER: usize = 8 + 4 + 8;
 
 /// One file the index was built from.
@@ -136,6 +136,9 @@ pub fn open(settings: &CatalogSettings) -> Result<Opened> {
     let rules = RuleSet::load(&catalog.rules)?;
     let bytes = encode(&key, &catalog, &rules, &stamps)?;
     let saved = path.as_ref().is_some_and(|p| write_atomically(p, &bytes).is_ok());
+    if let Some(dir) = path.as_ref().and_then(|p| p.parent()) {
+        prune(dir);
+    }
     let mut file = decode(bytes, &key)?;
     file.index_at = {
         let mut r = Reader::new(&file.bytes);
@@ -340,6 +343,26 @@ fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -
     let sum = checksum(&w.buf[HEADER..]);
     w.buf[12..20].copy_from_slice(&sum.to_le_bytes());
     Ok(w.buf)
+}
+
+/// Indexes not used for this long are deleted when another is written: each catalog
+/// configuration and each k8sdoc version has its own file, and old ones would pile up.
+const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+fn prune(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let stale = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.accessed().or_else(|_| m.modified()).ok())
+            .and_then(|t| t.elapsed().ok());
+        if name.starts_with("index-") && name.ends_with(".bin") && stale.is_some_and(|age| age > UNUSED_FOR) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Writes to a temporary file in the same folder, then renames it over `path`.

@@ -30,7 +30,9 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, palett
     if inputs.is_empty() {
         bail!("nothing to diagnose: give --symptom TEXT, or --from FILE (`-` for stdin) with pasted output");
     }
+    let started = std::time::Instant::now();
     let opened = cache::open(&settings.catalog)?;
+    let opened_at = started.elapsed();
     if !settings.quiet {
         let problems: Vec<&Problem> = opened.file.problems.iter().collect();
         crate::report_problems(&problems, settings.verbose);
@@ -49,8 +51,18 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, palett
     let engine_settings =
         engine::Settings { limit: args.limit, category: args.category.clone(), text_only: args.text_only };
     let diagnosis = engine::diagnose(&index, rules, &inputs, &engine_settings);
+    let ranked_at = started.elapsed();
     let scenarios: Vec<Scenario> =
         diagnosis.results.iter().map(|r| opened.scenario(&index, r.doc)).collect::<Result<_>>()?;
+    if settings.verbose {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        eprintln!(
+            "k8sdoc: timing: index {:.1} ms, ranking {:.1} ms, scenario text {:.1} ms",
+            ms(opened_at),
+            ms(ranked_at - opened_at),
+            ms(started.elapsed() - ranked_at)
+        );
+    }
     let report = Report { index: &index, diagnosis: &diagnosis, scenarios: &scenarios, rules };
     match args.format {
         DiagnoseFormat::Text => report.text(out, palette, args.explain)?,

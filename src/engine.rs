@@ -225,9 +225,8 @@ pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: 
         .filter(|r| r.score > 0.0)
         .collect();
     // Best first; ties go to the lower scenario number, then catalog order, so output is stable.
-    results.sort_by(|a, b| {
-        b.score.total_cmp(&a.score).then(index.doc(a.doc).id.cmp(&index.doc(b.doc).id)).then(a.doc.cmp(&b.doc))
-    });
+    // Scores are finite and non-negative, so their bits order like their values.
+    results.sort_by_cached_key(|r| (std::cmp::Reverse(r.score.max(0.0).to_bits()), index.doc(r.doc).id, r.doc));
     fold_duplicates(&mut results, index);
     represent_each_symptom(&mut results, &diagnosis.detected, settings.limit);
     results.truncate(settings.limit);
@@ -239,11 +238,14 @@ pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: 
 /// below its twin and would waste a slot, so it is folded into the first as `also`.
 fn fold_duplicates(results: &mut Vec<Ranked>, index: &IndexView) {
     let mut kept: Vec<Ranked> = Vec::with_capacity(results.len());
+    let mut by_title: HashMap<u32, usize> = HashMap::new();
     for r in results.drain(..) {
-        let hash = index.doc(r.doc).title_hash;
-        match kept.iter_mut().find(|k| index.doc(k.doc).title_hash == hash) {
-            Some(twin) => twin.also.push(r.doc),
-            None => kept.push(r),
+        match by_title.entry(index.doc(r.doc).title_hash) {
+            std::collections::hash_map::Entry::Occupied(twin) => kept[*twin.get()].also.push(r.doc),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(kept.len());
+                kept.push(r);
+            }
         }
     }
     *results = kept;

@@ -75,13 +75,13 @@ pub struct RuleSet {
     pub synonyms: HashMap<String, Vec<String>>,
     patterns: Vec<Pattern>,
     /// Every pattern's literal prefixes, lowercased.
-    literals: Vec<Vec<u8>>,
+    literals: LiteralSet,
     /// An automaton over `literals`, built on first use with a long text: building it costs more
     /// than scanning a short query once per literal.
     prefilter: OnceLock<Option<AhoCorasick>>,
     /// (first two bytes, literal) sorted, to find the literals that may start at a position of a
     /// short text without building anything per call.
-    by_start: Vec<([u8; 2], usize)>,
+    by_start: Vec<([u8; 2], u32)>,
     /// For each literal, the pattern it belongs to.
     literal_owner: Vec<usize>,
     /// Patterns with no usable literal prefix: always run.
@@ -100,11 +100,39 @@ struct Pattern {
     source: String,
     symptom: usize,
     /// Literal prefixes for the prefilter; `None`: no usable prefix, always run.
-    prefixes: Option<Vec<Vec<u8>>>,
+    prefixes: Option<LiteralSet>,
     /// Literal suffixes (lowercased), one of which every match ends with: a candidate whose
     /// suffixes are all absent from the text is skipped without compiling its regex.
-    suffixes: Option<Vec<Vec<u8>>>,
+    suffixes: Option<LiteralSet>,
     compiled: OnceLock<Option<Regex>>,
+}
+
+/// Byte strings packed into one buffer: a rule set holds thousands of short literals, and one
+/// allocation each made decoding a cached index slower than everything else it does.
+#[derive(Debug, Default, Clone)]
+struct LiteralSet {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl LiteralSet {
+    fn push(&mut self, literal: &[u8]) {
+        self.bytes.extend_from_slice(literal);
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len()).map(|i| self.get(i))
+    }
 }
 
 impl Pattern {
@@ -175,13 +203,13 @@ impl RuleSet {
         synonyms: HashMap<String, Vec<String>>,
         patterns: Vec<Pattern>,
     ) -> Result<RuleSet> {
-        let mut literals: Vec<&[u8]> = Vec::new();
+        let mut literals = LiteralSet::default();
         let mut literal_owner = Vec::new();
         let mut always = Vec::new();
         for (index, pattern) in patterns.iter().enumerate() {
             match &pattern.prefixes {
                 Some(prefixes) => {
-                    for p in prefixes {
+                    for p in prefixes.iter() {
                         literals.push(p);
                         literal_owner.push(index);
                     }
@@ -189,8 +217,8 @@ impl RuleSet {
                 None => always.push(index),
             }
         }
-        let literals: Vec<Vec<u8>> = literals.into_iter().map(|l| l.to_ascii_lowercase()).collect();
-        let mut by_start: Vec<([u8; 2], usize)> = literals.iter().enumerate().map(|(i, l)| ([l[0], l[1]], i)).collect();
+        let mut by_start: Vec<([u8; 2], u32)> =
+            literals.iter().enumerate().map(|(i, l)| ([l[0], l[1]], i as u32)).collect();
         by_start.sort_unstable();
         Ok(RuleSet {
             symptoms,
@@ -321,7 +349,7 @@ impl RuleSet {
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&self.literals)
+                    .build(self.literals.iter())
                     .ok()
             });
             match automaton {
@@ -344,8 +372,8 @@ impl RuleSet {
                 if k != key {
                     break;
                 }
-                if lower[pos..].starts_with(&self.literals[literal]) {
-                    hits.push((pos, literal));
+                if lower[pos..].starts_with(self.literals.get(literal as usize)) {
+                    hits.push((pos, literal as usize));
                 }
             }
         }
@@ -371,18 +399,23 @@ impl RuleSet {
 
 /// The literal prefixes one of which every match of `pattern` starts with, and the suffixes one
 /// of which it ends with; `None` where no such finite set exists. Errors on invalid syntax.
-type Literals = Option<Vec<Vec<u8>>>;
+type Literals = Option<LiteralSet>;
 
 fn literals(pattern: &str) -> Result<(Literals, Literals)> {
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern)?;
     let extract = |kind| {
-        let seq = Extractor::new().kind(kind).extract(&hir);
+        // A small limit keeps the sets short (longer sets get shorter, shared literals).
+        let seq = Extractor::new().kind(kind).limit_total(48).extract(&hir);
         let literals = seq.literals()?;
         // A too-short or empty literal would let almost everything through.
         if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 2) {
             return None;
         }
-        Some(literals.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect())
+        let mut set = LiteralSet::default();
+        for l in literals {
+            set.push(&l.as_bytes().to_ascii_lowercase());
+        }
+        Some(set)
     };
     Ok((extract(ExtractKind::Prefix), extract(ExtractKind::Suffix)))
 }
@@ -390,12 +423,13 @@ fn literals(pattern: &str) -> Result<(Literals, Literals)> {
 fn encode_literals(w: &mut Writer, literals: &Literals) {
     match literals {
         None => w.u32(u32::MAX),
-        Some(list) => {
-            w.count(list.len());
-            for l in list {
-                w.count(l.len());
-                w.buf.extend_from_slice(l);
+        Some(set) => {
+            w.count(set.len());
+            for &end in &set.ends {
+                w.u32(end);
             }
+            w.count(set.bytes.len());
+            w.buf.extend_from_slice(&set.bytes);
         }
     }
 }
@@ -405,12 +439,17 @@ fn decode_literals(r: &mut Reader) -> Result<Literals> {
     if count == u32::MAX {
         return Ok(None);
     }
-    let mut list = Vec::new();
-    for _ in 0..count {
-        let len = r.count()?;
-        list.push(r.bytes(len)?.to_vec());
+    let ends = (0..count).map(|_| r.u32()).collect::<Result<Vec<u32>>>()?;
+    let len = r.count()?;
+    let bytes = r.bytes(len)?.to_vec();
+    // Ends must rise within the bytes, or `get` could slice out of bounds.
+    if ends.windows(2).any(|w| w[1] < w[0].saturating_add(2))
+        || ends.last().is_some_and(|&e| e as usize != bytes.len())
+        || ends.first().is_some_and(|&e| e < 2)
+    {
+        bail!("index: bad literal set");
     }
-    Ok(Some(list))
+    Ok(Some(LiteralSet { bytes, ends }))
 }
 
 /// Patterns are ASCII-case-insensitive and match bytes: no Unicode case tables to build, and
