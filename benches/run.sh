@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Benchmarks for `k8sdoc diagnose` (whole process, as a user runs it), against `grep -ric` over
+# the same files. Figures only; nothing here passes or fails.
+#   bash benches/run.sh            # built-in catalog, then generated 2,500 / 5,000 / 10,000 scenario catalogs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=target/release/k8sdoc
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export K8SDOC_CACHE_DIR="$work/cache" K8SDOC_CONFIG_DIR="$work/config"
+query="pods stuck terminating"
+runs=${RUNS:-30}
+
+# Mean wall time of a command over $runs runs, in milliseconds.
+mean_ms() {
+  local start end
+  start=$(date +%s%N)
+  for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1 || true; done
+  end=$(date +%s%N)
+  echo "scale=2; ($end - $start) / $runs / 1000000" | bc
+}
+peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+
+echo "== built-in catalog ($(cat scenarios/*.md | wc -c) bytes of markdown)"
+$bin diagnose -s "$query" >/dev/null   # build the index once
+k=$(mean_ms $bin diagnose -s "$query")
+g=$(mean_ms grep -ric "$query" scenarios/)
+v=$(mean_ms $bin --version)
+echo "diagnose (warm index): ${k} ms   grep -ric: ${g} ms   ratio: $(echo "scale=1; $k / $g" | bc)x   (k8sdoc --version: ${v} ms)"
+echo "peak memory: $(peak_kb $bin diagnose -s "$query") KB"
+
+for n in 2500 5000 10000; do
+  dir="$work/gen$n"
+  python3 benches/gen_catalog.py "$dir" "$n"
+  size=$(cat "$dir"/*.md | wc -c)
+  start=$(date +%s%N)
+  $bin -q --scenarios "$dir" diagnose -s "$query" >/dev/null
+  cold=$(( ($(date +%s%N) - start) / 1000000 ))
+  k=$(mean_ms $bin -q --scenarios "$dir" diagnose -s "$query")
+  g=$(mean_ms grep -ric "$query" "$dir")
+  mem=$(peak_kb $bin -q --scenarios "$dir" diagnose -s "$query")
+  echo "== $n scenarios, $size bytes: cold (index build) ${cold} ms; warm ${k} ms; grep -ric ${g} ms; ratio $(echo "scale=1; $k / $g" | bc)x; peak ${mem} KB = $(echo "scale=2; $mem * 1024 / $size" | bc)x catalog size; index $(du -b "$K8SDOC_CACHE_DIR" | cut -f1) bytes total in cache"
+done
