@@ -38,6 +38,26 @@ fn main() {
         hasher.finish()
     )
     .unwrap();
+    // Scenario numbers, for shell completion of `show` and for `--version`. The parser proper
+    // lives in the crate; a heading line is all this needs.
+    let mut ids: Vec<u32> = Vec::new();
+    for name in names.iter().filter(|n| n.ends_with(".md")) {
+        for line in fs::read_to_string(dir.join(name)).unwrap().lines() {
+            if let Some(rest) = line.strip_prefix('#').and_then(|l| l.split_once("Scenario #")).map(|(_, r)| r) {
+                let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+                ids.extend(digits.parse::<u32>());
+            }
+        }
+    }
+    println!("cargo:rustc-env=K8SDOC_BUILTIN_COUNT={}", ids.len());
+    ids.sort_unstable();
+    ids.dedup();
+    writeln!(
+        code,
+        "/// Every built-in scenario number.\npub static BUILTIN_IDS: &[&str] = &{:?};",
+        ids.iter().map(u32::to_string).collect::<Vec<_>>()
+    )
+    .unwrap();
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("builtin.rs");
     fs::write(out, code).unwrap();
 }

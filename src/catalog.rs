@@ -208,6 +208,11 @@ pub fn candidate_files(settings: &CatalogSettings) -> Result<Vec<Input>> {
     Ok(out)
 }
 
+/// Every built-in scenario number, for shell completion.
+pub fn builtin_ids() -> &'static [&'static str] {
+    builtin::BUILTIN_IDS
+}
+
 /// The embedded text of a built-in catalog file, by file name.
 pub fn builtin_text(name: &str) -> Option<&'static str> {
     builtin::BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)

@@ -49,7 +49,7 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, palett
     let rules = &opened.rules;
     let index = opened.view()?;
     let engine_settings =
-        engine::Settings { limit: args.limit, category: args.category.clone(), text_only: args.text_only };
+        engine::Settings { limit: settings.limit, category: args.category.clone(), text_only: args.text_only };
     let diagnosis = engine::diagnose(&index, rules, &inputs, &engine_settings);
     let ranked_at = started.elapsed();
     let scenarios: Vec<Scenario> =

@@ -8,11 +8,14 @@ pub mod config;
 pub mod diagnose;
 pub mod engine;
 pub mod extract;
+pub mod generate;
 pub mod index;
 pub mod lint;
 pub mod list;
 pub mod model;
 pub mod mojibake;
+pub mod new;
+pub mod pager;
 pub mod parse;
 pub mod problem;
 pub mod render;
@@ -25,7 +28,7 @@ pub mod tokenize;
 pub mod yaml;
 
 use std::ffi::OsString;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
 use anyhow::Result;
 use clap::Parser;
@@ -63,10 +66,27 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             return code;
         }
     };
-    let settings = cli.global.resolve();
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let result = dispatch(&cli.command, &settings, &mut out).and_then(|outcome| {
+    let Some(command) = &cli.command else {
+        let _ = io::stderr().write_all(cli::SHORT_USAGE.as_bytes());
+        return 2;
+    };
+    let limit_flag = match command {
+        Command::Diagnose(args) => args.limit,
+        _ => None,
+    };
+    let result = cli.global.resolve(limit_flag).and_then(|settings| {
+        let stdout = io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        // Long output goes through a pager on a terminal: render it whole first, then decide.
+        let pageable = matches!(command, Command::Show(_) | Command::List(_) | Command::Diagnose(_));
+        let outcome = if pageable && settings.pager.is_some() && io::stdout().is_terminal() {
+            let mut buffer = Vec::new();
+            let outcome = dispatch(command, &settings, &mut buffer)?;
+            pager::write(&buffer, settings.pager.as_deref(), &mut out)?;
+            outcome
+        } else {
+            dispatch(command, &settings, &mut out)?
+        };
         out.flush()?;
         Ok(outcome)
     });
@@ -90,6 +110,9 @@ fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Resu
     match command {
         Command::Lint(args) => return lint::run(args, settings, out, palette),
         Command::Diagnose(args) => return diagnose::run(args, settings, out, palette),
+        Command::Completions { shell } => return generate::completions(*shell, out),
+        Command::Man => return generate::man(out),
+        Command::Config => return generate::config(settings, out),
         _ => {}
     }
     let catalog = Catalog::load(&settings.catalog)?;
@@ -111,7 +134,10 @@ fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Resu
         Command::List(args) => list::run(args, &catalog, settings, out, palette),
         Command::Search(args) => search::run(args, &catalog, out, palette),
         Command::Catalog => list::catalog(&catalog, out),
-        Command::Lint(_) | Command::Diagnose(_) => unreachable!("handled above"),
+        Command::New(args) => new::run(args, &catalog, out),
+        Command::Lint(_) | Command::Diagnose(_) | Command::Completions { .. } | Command::Man | Command::Config => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -66,6 +66,21 @@ fn check_scenario(s: &Scenario, strict: bool, problems: &mut Vec<Problem>) {
     if s.title.trim().is_empty() {
         problems.push(Problem::new(Severity::Error, s.source.clone(), format!("scenario #{} has no title", s.id)));
     }
+    let mut unfilled: Vec<&str> = Field::ALL
+        .iter()
+        .filter(|f| s.field_lines(**f).iter().any(|l| l.starts_with(crate::new::PLACEHOLDER)))
+        .map(|f| f.label())
+        .collect();
+    if s.title.starts_with(crate::new::PLACEHOLDER) {
+        unfilled.insert(0, "Title");
+    }
+    if !unfilled.is_empty() {
+        problems.push(Problem::new(
+            Severity::Error,
+            s.source.clone(),
+            format!("scenario #{} still holds template text (TODO) in: {}", s.id, unfilled.join(", ")),
+        ));
+    }
     let missing: Vec<&str> = Field::ALL.iter().filter(|f| f.is_required() && !s.has(**f)).map(|f| f.label()).collect();
     if !missing.is_empty() {
         problems.push(Problem::new(
