@@ -42,3 +42,9 @@ for n in 2500 5000 10000; do
   mem=$(peak_kb $bin -q --scenarios "$dir" diagnose -s "$query")
   echo "== $n scenarios, $size bytes: cold (index build) ${cold} ms; warm ${k} ms; grep -ric ${g} ms; ratio $(echo "scale=1; $k / $g" | bc)x; peak ${mem} KB = $(echo "scale=2; $mem * 1024 / $size" | bc)x catalog size; index $(du -b "$K8SDOC_CACHE_DIR" | cut -f1) bytes total in cache"
 done
+
+echo "== analyze: 100,000 events (kubectl get events -A -o json)"
+python3 benches/gen_events.py "$work/events.json" 100000
+start=$(date +%s%N)
+mem=$(peak_kb $bin analyze "$work/events.json" --format json)
+echo "analyze: $(( ($(date +%s%N) - start) / 1000000 )) ms, $(stat -c %s "$work/events.json") bytes, peak ${mem} KB"

@@ -74,6 +74,12 @@ pub enum Command {
         after_help = "Examples:\n  k8sdoc diagnose --symptom 'pods stuck Terminating'\n  k8sdoc diagnose --symptom DiskPressure --symptom 'pods evicted'\n  kubectl describe pod web-0 | k8sdoc diagnose --from -\n  kubectl get events -A | k8sdoc diagnose --from - --limit 3\n  journalctl -u kubelet --since -1h | k8sdoc diagnose --from - --explain\n  k8sdoc diagnose --symptom 'pending CSRs' --format json\n\nExit status: 0 when scenarios match, 1 when none do, 2 on error."
     )]
     Diagnose(DiagnoseArgs),
+    /// Diagnose a saved cluster state offline, object by object: a `kubectl cluster-info dump`
+    /// folder, `kubectl get ... -o json|yaml` files, describe output and logs.
+    #[command(
+        after_help = "Examples:\n  kubectl cluster-info dump --all-namespaces --output-directory=dump && k8sdoc analyze dump/\n  kubectl get events -A -o json > events.json && k8sdoc analyze events.json\n  kubectl get pods,pvc,nodes -A -o yaml > state.yaml && k8sdoc analyze state.yaml --namespace shop\n  k8sdoc analyze dump/ --format json --fail-on error   # in CI: exit 1 when something is broken\n\nExit status: 0 when the analysis ran, 1 with --fail-on when findings reach that severity,\n2 when an input cannot be read."
+    )]
+    Analyze(AnalyzeArgs),
     /// Print whole scenarios by number.
     #[command(
         after_help = "Examples:\n  k8sdoc show 15\n  k8sdoc show 4 12 --format markdown\n  k8sdoc show 22 --format json | jq '.[0].fix'"
@@ -120,6 +126,37 @@ pub enum Command {
         after_help = "Precedence: flag > environment variable > config file > default.\n\nExample config.yaml:\n  limit: 3\n  color: never\n  pager: less -R\n  scenarios:\n    - ~/runbooks"
     )]
     Config,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AnalyzeFormat {
+    Text,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SeverityArg {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Files or folders (read recursively); each file is recognised by its content.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only objects in this namespace.
+    #[arg(short = 'N', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Leave out findings below this severity.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_severity: Option<SeverityArg>,
+    /// Exit 1 when a finding reaches this severity (for CI).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<SeverityArg>,
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub format: AnalyzeFormat,
 }
 
 #[derive(Debug, Args)]

@@ -297,7 +297,7 @@ impl Report<'_> {
 
 /// The fix commands, or the first fix steps when the scenario has no commands.
 fn fix_items(s: &Scenario) -> Vec<Item> {
-    let commands: Vec<Item> = s.fix.iter().filter(|i| i.command).take(4).cloned().collect();
+    let commands: Vec<Item> = s.fix.iter().filter(|i| i.command && !i.is_comment()).take(4).cloned().collect();
     if commands.is_empty() {
         s.fix.iter().take(3).cloned().collect()
     } else {

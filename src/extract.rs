@@ -73,7 +73,7 @@ const TELLING_NORMAL: &[&str] = &[
 
 /// A Normal event that still reports trouble: listed, or named like a failure
 /// (`FailedBinding` is a Normal event on a PVC that cannot bind).
-fn telling_normal(reason: &str) -> bool {
+pub fn telling_normal(reason: &str) -> bool {
     TELLING_NORMAL.contains(&reason)
         || ["Fail", "Error", "BackOff", "Unhealthy", "Evict", "Pressure", "NotReady", "Invalid", "Missing"]
             .iter()

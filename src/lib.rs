@@ -1,5 +1,6 @@
 //! k8sdoc: an offline Kubernetes troubleshooting advisor. `main` calls [`run`].
 
+pub mod analyze;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
@@ -10,6 +11,7 @@ pub mod engine;
 pub mod extract;
 pub mod generate;
 pub mod index;
+pub mod k8s;
 pub mod lint;
 pub mod list;
 pub mod model;
@@ -78,7 +80,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         let stdout = io::stdout();
         let mut out = BufWriter::new(stdout.lock());
         // Long output goes through a pager on a terminal: render it whole first, then decide.
-        let pageable = matches!(command, Command::Show(_) | Command::List(_) | Command::Diagnose(_));
+        let pageable =
+            matches!(command, Command::Show(_) | Command::List(_) | Command::Diagnose(_) | Command::Analyze(_));
         let outcome = if pageable && settings.pager.is_some() && io::stdout().is_terminal() {
             let mut buffer = Vec::new();
             let outcome = dispatch(command, &settings, &mut buffer)?;
@@ -110,6 +113,7 @@ fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Resu
     match command {
         Command::Lint(args) => return lint::run(args, settings, out, palette),
         Command::Diagnose(args) => return diagnose::run(args, settings, out, palette),
+        Command::Analyze(args) => return analyze::run(args, settings, out, palette),
         Command::Completions { shell } => return generate::completions(*shell, out),
         Command::Man => return generate::man(out),
         Command::Config => return generate::config(settings, out),
@@ -135,7 +139,12 @@ fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Resu
         Command::Search(args) => search::run(args, &catalog, out, palette),
         Command::Catalog => list::catalog(&catalog, out),
         Command::New(args) => new::run(args, &catalog, out),
-        Command::Lint(_) | Command::Diagnose(_) | Command::Completions { .. } | Command::Man | Command::Config => {
+        Command::Lint(_)
+        | Command::Diagnose(_)
+        | Command::Analyze(_)
+        | Command::Completions { .. }
+        | Command::Man
+        | Command::Config => {
             unreachable!("handled above")
         }
     }

@@ -71,6 +71,11 @@ impl Item {
     pub fn command(text: impl Into<String>) -> Item {
         Item { text: text.into(), command: true }
     }
+
+    /// A `# ...` line inside a block of commands: a note, not something to run.
+    pub fn is_comment(&self) -> bool {
+        self.command && self.text.starts_with('#')
+    }
 }
 
 /// The sections a scenario can have, in the order they are printed.
@@ -291,8 +296,8 @@ impl Scenario {
         }
     }
 
-    /// Commands to copy from the fix section.
+    /// Commands to copy from the fix section (shell comments left out).
     pub fn fix_commands(&self) -> impl Iterator<Item = &str> {
-        self.fix.iter().filter(|i| i.command).map(|i| i.text.as_str())
+        self.fix.iter().filter(|i| i.command && !i.is_comment()).map(|i| i.text.as_str())
     }
 }

@@ -137,7 +137,9 @@ pub fn scenario_text(out: &mut dyn Write, s: &Scenario, palette: Palette) -> Res
 pub fn list_text(out: &mut dyn Write, items: &[Item], numbered: bool, p: Palette) -> Result<()> {
     let mut n = 0;
     for item in items {
-        if item.command {
+        if item.is_comment() {
+            writeln!(out, "    {}", p.paint(Role::Dim, &sanitize(&item.text)))?;
+        } else if item.command {
             let text = sanitize(&item.text);
             let mut lines = text.lines();
             if let Some(first) = lines.next() {

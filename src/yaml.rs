@@ -22,3 +22,31 @@ pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
         None => anyhow::anyhow!("{origin}: {err}"),
     })
 }
+
+/// Parses a stream of YAML documents separated by `---` lines, each on its own, so one broken
+/// document does not lose the others. Errors name `origin` and the line in the whole stream.
+pub fn parse_documents<T: DeserializeOwned>(text: &str, origin: &str) -> Vec<Result<T>> {
+    let mut out = Vec::new();
+    let mut start_line = 0;
+    let mut doc = String::new();
+    let flush = |doc: &mut String, first: usize, out: &mut Vec<Result<T>>| {
+        if doc.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+            out.push(serde_yaml::from_str(doc).map_err(|err| match err.location() {
+                Some(loc) => anyhow::anyhow!("{origin}:{}:{}: {err}", first + loc.line(), loc.column()),
+                None => anyhow::anyhow!("{origin}:{}: {err}", first + 1),
+            }));
+        }
+        doc.clear();
+    };
+    for (n, line) in text.lines().enumerate() {
+        if line == "---" || line.starts_with("--- ") || line == "..." {
+            flush(&mut doc, start_line, &mut out);
+            start_line = n + 1;
+            continue;
+        }
+        doc.push_str(line);
+        doc.push('\n');
+    }
+    flush(&mut doc, start_line, &mut out);
+    out
+}
