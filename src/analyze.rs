@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use comfy_table::{presets, Cell, ContentArrangement, Table, TableComponent};
+use comfy_table::Cell;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -640,15 +640,7 @@ fn text(findings: &[Finding], files: usize, out: &mut dyn Write, p: Palette) -> 
         writeln!(out, "No findings in {files} files: nothing looks wrong.")?;
         return Ok(());
     }
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_style(TableComponent::HeaderLines, '─')
-        .set_style(TableComponent::MiddleHeaderIntersections, '─')
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_header(
-        ["SEVERITY", "OBJECT", "COUNT", "SYMPTOMS", "TOP SCENARIO"].map(|h| Cell::new(p.paint(Role::Heading, h))),
-    );
+    let mut table = crate::render::table(&["SEVERITY", "OBJECT", "COUNT", "SYMPTOMS", "TOP SCENARIO"], p);
     for f in findings {
         let symptoms: Vec<&str> = f.symptoms.iter().map(|s| s.id.as_str()).collect();
         let top =

@@ -3,14 +3,14 @@
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::{presets, Cell, ContentArrangement, Table, TableComponent};
+use comfy_table::Cell;
 
 use crate::catalog::Catalog;
 use crate::cli::{ListArgs, ListFormat, Settings};
 use crate::model::Scenario;
 use crate::render::{write_json, ListEntry};
 use crate::sanitize::{one_line, sanitize};
-use crate::style::{Palette, Role};
+use crate::style::Palette;
 use crate::{yaml, Outcome};
 
 /// Category names compare without case or punctuation: `control-plane` is `Control Plane`.
@@ -35,18 +35,11 @@ pub fn run(
         ListFormat::Json => write_json(out, &rows.iter().map(|s| ListEntry::new(s)).collect::<Vec<_>>())?,
         ListFormat::Yaml => yaml::write(out, &rows.iter().map(|s| ListEntry::new(s)).collect::<Vec<_>>())?,
         ListFormat::Table if !rows.is_empty() => {
-            let mut table = Table::new();
-            // Borderless like `kubectl get`, with a rule under the header.
-            table
-                .load_preset(presets::NOTHING)
-                .set_style(TableComponent::HeaderLines, '─')
-                .set_style(TableComponent::MiddleHeaderIntersections, '─')
-                .set_content_arrangement(ContentArrangement::Dynamic);
             let mut header = vec!["ID", "Title", "Category", "Environment"];
             if settings.verbose {
                 header.push("Source");
             }
-            table.set_header(header.into_iter().map(|h| Cell::new(palette.paint(Role::Heading, h))));
+            let mut table = crate::render::table(&header, palette);
             for s in &rows {
                 let mut row = vec![
                     Cell::new(s.id),

@@ -87,6 +87,19 @@ impl<'a> ListEntry<'a> {
     }
 }
 
+/// A table styled like `kubectl get`: no borders, a rule under the header, width-aware.
+pub fn table(header: &[&str], palette: Palette) -> comfy_table::Table {
+    use comfy_table::{presets, Cell, ContentArrangement, TableComponent};
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_style(TableComponent::HeaderLines, '─')
+        .set_style(TableComponent::MiddleHeaderIntersections, '─')
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().map(|h| Cell::new(palette.paint(Role::Heading, h))));
+    table
+}
+
 /// Writes `value` as pretty JSON followed by a newline.
 pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;

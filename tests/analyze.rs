@@ -2,30 +2,10 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
 
 use common::{fixture, k8sdoc};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn covers() -> HashMap<u64, HashSet<String>> {
-    let list: Value =
-        serde_json::from_slice(&k8sdoc().args(["list", "--format", "json"]).output().unwrap().stdout).unwrap();
-    let ids: Vec<String> = list.as_array().unwrap().iter().map(|s| s["id"].to_string()).collect();
-    let all: Value =
-        serde_json::from_slice(&k8sdoc().arg("show").args(&ids).args(["--format", "json"]).output().unwrap().stdout)
-            .unwrap();
-    all.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["id"].as_u64().unwrap(),
-                s["covers"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect(),
-            )
-        })
-        .collect()
-}
 
 fn analyze(args: &[&str]) -> Value {
     let out = k8sdoc().arg("analyze").args(args).args(["--format", "json"]).output().unwrap();
@@ -42,7 +22,7 @@ fn each_expected_finding_has_its_object_symptom_and_a_fitting_scenario() {
     let args = dump_args();
     let v = analyze(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let findings = v["findings"].as_array().unwrap();
-    let covers = covers();
+    let covers = common::catalog_covers();
     let expected = [
         ("shop", "ReplicaSet", "api-7c9f8d6b5d", "pod-crashloopbackoff", vec!["pod.crashloopbackoff"], 3),
         ("shop", "StatefulSet", "worker", "pod-oomkilled", vec!["pod.oomkilled"], 1),

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 
 use common::{k8sdoc, repo};
 use predicates::prelude::*;
-use serde_json::Value;
 
 /// The keys of the coverage tables: the first cell of rows like `| pod.oomkilled | ... |`.
 fn coverage_keys() -> BTreeSet<String> {
@@ -15,19 +14,10 @@ fn coverage_keys() -> BTreeSet<String> {
         .filter_map(|l| l.strip_prefix("| "))
         .filter_map(|l| l.split(" |").next())
         .map(str::trim)
-        .filter(|k| k.contains('.') && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter(|k| {
+            k.contains('.') && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        })
         .map(str::to_string)
-        .collect()
-}
-
-fn catalog_covers() -> Vec<(u64, Vec<String>)> {
-    let list: Value = serde_json::from_slice(&k8sdoc().args(["list", "--format", "json"]).output().unwrap().stdout).unwrap();
-    let ids: Vec<String> = list.as_array().unwrap().iter().map(|s| s["id"].to_string()).collect();
-    let all: Value = serde_json::from_slice(&k8sdoc().arg("show").args(&ids).args(["--format", "json"]).output().unwrap().stdout).unwrap();
-    all.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["id"].as_u64().unwrap(), s["covers"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect()))
         .collect()
 }
 
@@ -35,8 +25,8 @@ fn catalog_covers() -> Vec<(u64, Vec<String>)> {
 fn every_coverage_key_has_a_scenario_and_every_covers_key_is_real() {
     let keys = coverage_keys();
     assert!(keys.len() >= 100, "parsed only {} keys", keys.len());
-    let covers = catalog_covers();
-    let covered: BTreeSet<&String> = covers.iter().flat_map(|(_, c)| c).collect();
+    let covers = common::catalog_covers();
+    let covered: BTreeSet<&String> = covers.values().flatten().collect();
     let uncovered: Vec<&String> = keys.iter().filter(|k| !covered.contains(k)).collect();
     assert!(uncovered.is_empty(), "keys without a scenario: {uncovered:?}");
     for (id, list) in &covers {
@@ -48,12 +38,12 @@ fn every_coverage_key_has_a_scenario_and_every_covers_key_is_real() {
 
 #[test]
 fn at_least_150_new_scenarios_numbered_from_1001() {
-    let covers = catalog_covers();
-    let new: Vec<u64> = covers.iter().map(|(id, _)| *id).filter(|id| *id >= 1001).collect();
+    let covers = common::catalog_covers();
+    let new: Vec<u64> = covers.keys().copied().filter(|id| *id >= 1001).collect();
     assert!(new.len() >= 150, "only {} scenarios numbered 1001+", new.len());
     assert!(covers.iter().all(|(id, _)| *id <= 22 || *id >= 1001));
     // Every new scenario says what it covers.
-    assert!(covers.iter().filter(|(id, _)| *id >= 1001).all(|(_, c)| !c.is_empty()));
+    assert!(covers.iter().filter(|(id, _)| **id >= 1001).all(|(_, c)| !c.is_empty()));
 }
 
 #[test]
@@ -66,5 +56,10 @@ fn new_scenario_files_pass_strict_lint() {
         .map(|p| p.display().to_string())
         .collect();
     assert!(files.len() >= 8);
-    k8sdoc().args(["lint", "--strict"]).args(&files).assert().success().stdout(predicate::str::contains("0 errors, 0 warnings"));
+    k8sdoc()
+        .args(["lint", "--strict"])
+        .args(&files)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 errors, 0 warnings"));
 }

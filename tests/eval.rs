@@ -14,7 +14,7 @@ use serde_json::Value;
 struct DevCase {
     q: String,
     #[serde(default)]
-    expect: Vec<u32>,
+    expect: Vec<u64>,
     #[serde(default)]
     topic: Option<String>,
 }
@@ -31,25 +31,8 @@ fn read_yaml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> T {
     k8sdoc::yaml::parse(&text, &path.display().to_string()).unwrap()
 }
 
-/// Scenario number -> coverage keys, for the whole built-in catalog.
-fn covers() -> HashMap<u32, HashSet<String>> {
-    let list: Value =
-        serde_json::from_slice(&k8sdoc().args(["list", "--format", "json"]).output().unwrap().stdout).unwrap();
-    let ids: Vec<String> = list.as_array().unwrap().iter().map(|s| s["id"].to_string()).collect();
-    let out = k8sdoc().arg("show").args(&ids).args(["--format", "json"]).output().unwrap();
-    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
-    all.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            let keys = s["covers"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect();
-            (s["id"].as_u64().unwrap() as u32, keys)
-        })
-        .collect()
-}
-
 /// The top results' scenario numbers for `diagnose` with these arguments.
-fn top(args: &[&str]) -> Vec<u32> {
+fn top(args: &[&str]) -> Vec<u64> {
     let out = k8sdoc().arg("diagnose").args(args).args(["--format", "json", "--limit", "3"]).output().unwrap();
     assert!(
         out.status.code() == Some(0) || out.status.code() == Some(1),
@@ -57,17 +40,17 @@ fn top(args: &[&str]) -> Vec<u32> {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["results"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap() as u32).collect()
+    v["results"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).collect()
 }
 
-fn covered(top: &[u32], keys: &[String], covers: &HashMap<u32, HashSet<String>>) -> bool {
+fn covered(top: &[u64], keys: &[String], covers: &HashMap<u64, HashSet<String>>) -> bool {
     top.iter().any(|id| covers.get(id).is_some_and(|c| keys.iter().any(|k| c.contains(k))))
 }
 
 #[test]
 fn shared_dev_queries() {
     let cases: Vec<DevCase> = read_yaml(&repo().join("../shared/eval/dev-queries.yaml"));
-    let covers = covers();
+    let covers = common::catalog_covers();
     let (mut n, mut top1, mut top3, mut misses) = (0, 0, 0, Vec::new());
     for case in &cases {
         let ids = top(&["--symptom", &case.q]);
@@ -91,7 +74,7 @@ fn shared_dev_queries() {
 #[test]
 fn every_coverage_key_from_its_signal_and_its_message() {
     let cases: Vec<CoverageCase> = read_yaml(&repo().join("tests/data/coverage-queries.yaml"));
-    let covers = covers();
+    let covers = common::catalog_covers();
     let mut misses = Vec::new();
     for case in &cases {
         for (kind, query) in [("signal", &case.signal), ("message", &case.message)] {
@@ -109,7 +92,7 @@ fn every_coverage_key_from_its_signal_and_its_message() {
 fn pasted_outputs() {
     let dir = repo().join("tests/data/pastes");
     let expect: BTreeMap<String, Vec<String>> = read_yaml(&dir.join("expect.yaml"));
-    let covers = covers();
+    let covers = common::catalog_covers();
     let mut misses = Vec::new();
     for (file, keys) in &expect {
         let path = dir.join(file);

@@ -53,3 +53,20 @@ pub fn assert_golden(name: &str, actual: &str) {
         );
     }
 }
+
+/// Scenario number -> coverage keys, for the whole built-in catalog, through the binary.
+pub fn catalog_covers() -> std::collections::HashMap<u64, std::collections::HashSet<String>> {
+    let list: serde_json::Value =
+        serde_json::from_slice(&k8sdoc().args(["list", "--format", "json"]).output().unwrap().stdout).unwrap();
+    let ids: Vec<String> = list.as_array().unwrap().iter().map(|s| s["id"].to_string()).collect();
+    let out = k8sdoc().arg("show").args(&ids).args(["--format", "json"]).output().unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    all.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let keys = s["covers"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect();
+            (s["id"].as_u64().unwrap(), keys)
+        })
+        .collect()
+}
