@@ -127,19 +127,30 @@ struct Start {
 /// is a comment, not a heading).
 fn scenario_starts(lines: &[&str], markdown: bool, file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Start> {
     let mut starts = Vec::new();
-    let mut fence: Option<(char, usize)> = None;
+    // (fence character, length, line it was opened on)
+    let mut fence: Option<(char, usize, usize)> = None;
     for (i, line) in lines.iter().enumerate() {
         if markdown {
-            if let Some(f) = fence_marker(line) {
+            if let Some((c, n)) = fence_marker(line) {
                 fence = match fence {
-                    None => Some(f),
-                    Some(open) if open.0 == f.0 && f.1 >= open.1 && is_bare_fence(line) => None,
+                    None => Some((c, n, i)),
+                    Some(open) if open.0 == c && n >= open.1 && is_bare_fence(line) => None,
                     still => still,
                 };
                 continue;
             }
-            if fence.is_some() {
-                continue;
+            if let Some((_, _, opened)) = fence {
+                // A stray fence pasted from a chat window must not swallow the scenarios after
+                // it: a scenario heading closes it, and the file is flagged.
+                if !matches!(heading(line.trim_end_matches('\r'), true), Some(Heading::Start { .. })) {
+                    continue;
+                }
+                problems.push(Problem::new(
+                    Severity::Warning,
+                    Source { file: Arc::clone(file), line: opened + 1 },
+                    format!("code fence opened here is not closed before the scenario heading on line {}", i + 1),
+                ));
+                fence = None;
             }
         }
         let source = || Source { file: Arc::clone(file), line: i + 1 };

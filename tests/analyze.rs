@@ -2,7 +2,6 @@
 
 mod common;
 
-
 use common::{fixture, k8sdoc};
 use predicates::prelude::*;
 use serde_json::Value;

@@ -370,3 +370,25 @@ fn usage_errors_exit_2() {
     k8sdoc().args(["frobnicate"]).assert().code(2);
     k8sdoc().args(["list", "--color", "sometimes"]).assert().code(2);
 }
+
+#[test]
+fn a_stray_fence_does_not_swallow_the_next_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stray.md");
+    std::fs::write(
+        &path,
+        "### Scenario #1: A\n**Fix:**\n```bash\nkubectl get pods\n\n### Scenario #2: B\n**Category:** Y\n",
+    )
+    .unwrap();
+    let out = k8sdoc()
+        .arg("--no-builtin")
+        .arg("--scenarios")
+        .arg(&path)
+        .args(["show", "2", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stray.md:3: warning: code fence opened here is not closed"));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["category"], "Y");
+}
