@@ -77,48 +77,79 @@ const WORD_RECORD: usize = 12;
 const LINK_RECORD: usize = 8;
 
 /// Builds the index of a catalog: BM25 statistics, vocabulary and symptom links, as bytes.
+/// What one scenario contributes to the index; computed in parallel, merged in order.
+struct DocTerms {
+    tf: Vec<(String, f32)>,
+    words: Vec<String>,
+    links: Vec<(usize, LinkKind)>,
+    len: f32,
+}
+
+fn doc_terms(s: &Scenario, rules: &RuleSet) -> DocTerms {
+    let mut tf: HashMap<String, f32> = HashMap::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut len = 0.0;
+    for field in std::iter::once(None).chain(Field::ALL.into_iter().map(Some)) {
+        let weight = field_weight(field);
+        let lines = match field {
+            None => vec![s.title.as_str()],
+            Some(f) => s.field_lines(f),
+        };
+        for line in lines {
+            for token in tokenize(&strip_placeholders(line)) {
+                *tf.entry(token.term).or_default() += weight;
+                len += weight;
+                words.push(token.word);
+            }
+        }
+    }
+    words.sort_unstable();
+    words.dedup();
+    DocTerms { tf: tf.into_iter().collect(), words, links: link(s, rules), len }
+}
+
+/// Every scenario's terms and links, on all cores: linking runs the symptom patterns over each
+/// scenario, the slow part of building the index of a large catalog.
+fn all_doc_terms(scenarios: &[Scenario], rules: &RuleSet) -> Vec<DocTerms> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || scenarios.len() < 64 {
+        return scenarios.iter().map(|s| doc_terms(s, rules)).collect();
+    }
+    let chunk = scenarios.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = scenarios
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|s| doc_terms(s, rules)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("index worker panicked")).collect()
+    })
+}
+
 pub fn build(scenarios: &[Scenario], mut file_of: impl FnMut(&Scenario) -> u32, rules: &RuleSet, w: &mut Writer) {
     let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
     let mut words: HashMap<String, u32> = HashMap::new();
     let mut links: Vec<Vec<(u32, LinkKind)>> = vec![Vec::new(); rules.symptoms.len()];
     let mut records = Vec::with_capacity(scenarios.len());
     let mut total = 0.0;
-    for (doc, s) in scenarios.iter().enumerate() {
-        let mut tf: HashMap<String, f32> = HashMap::new();
-        let mut seen: Vec<String> = Vec::new();
-        let mut len = 0.0;
-        for field in std::iter::once(None).chain(Field::ALL.into_iter().map(Some)) {
-            let weight = field_weight(field);
-            let lines = match field {
-                None => vec![s.title.as_str()],
-                Some(f) => s.field_lines(f),
-            };
-            for line in lines {
-                for token in tokenize(&strip_placeholders(line)) {
-                    *tf.entry(token.term).or_default() += weight;
-                    len += weight;
-                    seen.push(token.word);
-                }
-            }
-        }
-        for (term, f) in tf {
+    // Batches bound the memory held by per-document terms before they are merged.
+    let batched = scenarios.chunks(1024).flat_map(|batch| all_doc_terms(batch, rules));
+    for (doc, (s, terms)) in scenarios.iter().zip(batched).enumerate() {
+        for (term, f) in terms.tf {
             postings.entry(term).or_default().push((doc as u32, f));
         }
-        seen.sort_unstable();
-        seen.dedup();
-        for word in seen {
+        for word in terms.words {
             *words.entry(word).or_default() += 1;
         }
-        for (symptom, kind) in link(s, rules) {
+        for (symptom, kind) in terms.links {
             links[symptom].push((doc as u32, kind));
         }
-        total += len;
+        total += terms.len;
         records.push(DocRecord {
             id: s.id,
             file: file_of(s),
             line: s.source.line as u32,
             end_line: s.end_line as u32,
-            len,
+            len: terms.len,
             title_hash: title_hash(&s.title),
         });
     }
