@@ -53,6 +53,8 @@ pub struct Symptom {
     pub scenarios: Vec<u32>,
     /// Curated links apply to scenarios of this layer (built-in rules link built-in scenarios).
     pub origin: Origin,
+    /// The patterns as written in the rule file (empty for a rule set read from an index, whose
+    /// patterns live in the set itself).
     pub patterns: Vec<String>,
     /// Multiplies the symptom's specificity; 1.0 unless the rule says otherwise.
     pub weight: f32,
@@ -285,7 +287,7 @@ impl RuleSet {
             }
             let prefixes = decode_literals(r)?;
             let suffixes = decode_literals(r)?;
-            symptoms[symptom].patterns.push(source.clone());
+            // `Symptom::patterns` only feeds `load`; a decoded set keeps its sources once, here.
             patterns.push(Pattern { source, symptom, prefixes, suffixes, compiled: OnceLock::new() });
         }
         let n = r.count()?;
