@@ -52,6 +52,9 @@ struct Signal {
 #[derive(Debug, Default)]
 struct Observed {
     signals: Vec<Signal>,
+    /// Each signal's text with what varies between objects removed ([`group_text`]): for
+    /// de-duplication and grouping, computed once per signal.
+    keys: Vec<String>,
     /// The controller that owns it (pods: their ReplicaSet, StatefulSet, DaemonSet or Job).
     owner: Option<(String, String)>,
 }
@@ -66,8 +69,9 @@ struct Snapshot {
 impl Snapshot {
     fn observe(&mut self, key: Key, signal: Signal) {
         let entry = self.objects.entry(key).or_default();
-        let norm = normalize(&signal.text);
-        if !entry.signals.iter().any(|s| normalize(&s.text) == norm) {
+        let text_key = group_text(&signal.text);
+        if !entry.keys.contains(&text_key) {
+            entry.keys.push(text_key);
             entry.signals.push(signal);
         }
     }
@@ -521,11 +525,14 @@ fn findings(snapshot: &Snapshot, args: &AnalyzeArgs, settings: &Settings) -> Res
         };
         // Members fail "the same way" when their own status says the same; events and logs
         // differ from pod to pod and are merged into the group instead.
-        let defining: Vec<&Signal> = match observed.signals.iter().any(|s| s.from_status) {
-            true => observed.signals.iter().filter(|s| s.from_status).collect(),
-            false => observed.signals.iter().collect(),
-        };
-        let mut texts: Vec<String> = defining.iter().map(|s| group_text(&s.text)).collect();
+        let any_status = observed.signals.iter().any(|s| s.from_status);
+        let mut texts: Vec<String> = observed
+            .signals
+            .iter()
+            .zip(&observed.keys)
+            .filter(|(s, _)| s.from_status || !any_status)
+            .map(|(_, k)| k.clone())
+            .collect();
         texts.sort();
         texts.dedup();
         groups.entry((group_key, texts)).or_default().push((key, observed));
@@ -535,14 +542,15 @@ fn findings(snapshot: &Snapshot, args: &AnalyzeArgs, settings: &Settings) -> Res
     let mut out = Vec::new();
     for ((key, _), members) in groups {
         let mut signals: Vec<&Signal> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
         for (_, observed) in &members {
-            for s in &observed.signals {
-                if !signals.iter().any(|k| group_text(&k.text) == group_text(&s.text)) {
+            for (s, k) in observed.signals.iter().zip(&observed.keys) {
+                if !texts.contains(k) {
+                    texts.push(k.clone());
                     signals.push(s);
                 }
             }
         }
-        let texts: Vec<String> = signals.iter().map(|s| group_text(&s.text)).collect();
         let severity = signals.iter().map(|s| s.severity).max().unwrap_or(Severity::Warning);
         if severity < min {
             continue;

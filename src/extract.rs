@@ -409,16 +409,18 @@ pub fn normalize(text: &str) -> String {
     static NOISE: OnceLock<Regex> = OnceLock::new();
     let noise = re(
         &NOISE,
-        r#"(?x)
+        // ASCII classes and word boundaries (`(?-u)`): these are all ASCII shapes, and ASCII
+        // `\b` keeps the fast DFA engines usable on every line of a large paste.
+        r#"(?x-u)
         \d{4}-\d\d-\d\d[T\ ][\d:.]+(Z|[+-]\d\d:?\d\d)?      # ISO timestamps
         | \b\d\d:\d\d:\d\d(\.\d+)?\b                          # clock times
         | \b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b   # UIDs
         | \b\d{1,3}(\.\d{1,3}){3}(:\d+)?(/\d+)?\b             # IPv4, with port or prefix
         | \b(sha256:)?[0-9a-f]{12,}\b                          # digests and container ids
         | -[a-z0-9]{8,10}-[a-z0-9]{5}\b                        # pod name hashes (web-5d9c7b8f4-x2x7z)
-        | \(x\d+\ over\ \S+\)                                  # event repeat counts
-        | \b\d+(\.\d+)?(ms|µs|ns|s|m|h|d)\b                     # durations and ages
-        | "ts":"[^"]*",?                                       # JSON log timestamps
+        | \(x\d+\ over\ (?u:\S+)\)                              # event repeat counts
+        | \b\d+(\.\d+)?(ms|us|ns|s|m|h|d)\b                     # durations and ages
+        | "ts":"(?u:[^"]*)",?                                   # JSON log timestamps
         "#,
     );
     let cleaned = noise.replace_all(text, " ");
