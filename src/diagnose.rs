@@ -73,7 +73,12 @@ pub fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, palett
     if diagnosis.results.is_empty() {
         eprintln!("k8sdoc: no scenario matched; try other words, or `k8sdoc search -i WORD` to grep the catalog");
     }
-    Ok(Outcome::from_found(!diagnosis.results.is_empty()))
+    let found = !diagnosis.results.is_empty();
+    // The process exits right after this: freeing thousands of small index allocations one by
+    // one would only delay the exit.
+    std::mem::forget(diagnosis);
+    std::mem::forget(opened);
+    Ok(Outcome::from_found(found))
 }
 
 /// Signals from a file or stdin; short free text with no signal counts as a description.
