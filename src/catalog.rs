@@ -73,17 +73,6 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Number of scenarios in the built-in catalog.
-    pub fn builtin_count() -> usize {
-        builtin::BUILTIN
-            .iter()
-            .map(|(name, text)| {
-                let file = Arc::new(SourceFile { path: PathBuf::from(name), origin: Origin::Builtin });
-                parse_catalog(text, &file).scenarios.len()
-            })
-            .sum()
-    }
-
     fn load_input(&mut self, input: &Input) -> Result<()> {
         let Input { path, origin, explicit } = input;
         if is_yaml(path) {

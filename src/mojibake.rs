@@ -104,11 +104,6 @@ fn mac_roman_bytes(chars: &[char], width: usize) -> Option<Vec<u8>> {
     chars[..width].iter().map(|&c| mac_roman_byte(c)).collect()
 }
 
-/// Whether `text` still holds a sequence that [`repair`] would change: leftover mojibake.
-pub fn has_mojibake(text: &str) -> bool {
-    matches!(repair(text), Cow::Owned(_))
-}
-
 #[cfg(test)]
 mod tests {
     use super::repair;
