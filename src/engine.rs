@@ -5,7 +5,7 @@
 //! BM25 over the scenario fields, with stemming, synonyms and typo correction, for everything the
 //! rules do not know. Each is normalised to the best document, so neither drowns the other.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::extract::Signal;
 use crate::index::{IndexView, LinkKind};
@@ -102,12 +102,14 @@ const RULE_SHARE: f32 = 0.6;
 
 pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: &Settings) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
-    let mut query: HashMap<String, (f32, String)> = HashMap::new();
+    // Ordered maps throughout: scores are sums of floats, and a fixed summation order keeps
+    // the ranking identical from run to run.
+    let mut query: BTreeMap<String, (f32, String)> = BTreeMap::new();
     let mut detected: BTreeMap<usize, Detected> = BTreeMap::new();
 
     for input in inputs {
         let mut corrected_text = input.text.clone();
-        let mut seen_terms: HashMap<String, ()> = HashMap::new();
+        let mut seen_terms: BTreeSet<String> = BTreeSet::new();
         let lower = input.text.to_lowercase();
         for token in tokenize(&input.text) {
             let (term, word) = match index.correct(&token.word) {
@@ -120,15 +122,19 @@ pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: 
                 }
                 _ => (token.term.clone(), token.word.clone()),
             };
-            if seen_terms.insert(term.clone(), ()).is_none() {
+            if seen_terms.insert(term.clone()) {
                 add_term(&mut query, term, input.weight, word);
             }
         }
-        for (key, expansions) in &rules.synonyms {
+        // Synonyms apply to what was typed, not to other synonyms' expansions.
+        let typed = seen_terms.clone();
+        let mut keys: Vec<(&String, &Vec<String>)> = rules.synonyms.iter().collect();
+        keys.sort();
+        for (key, expansions) in keys {
             let hit = if key.contains(' ') {
                 lower.contains(key.as_str())
             } else {
-                seen_terms.contains_key(&crate::tokenize::stem(key))
+                typed.contains(&crate::tokenize::stem(key))
                     || lower.split(|c: char| !c.is_alphanumeric()).any(|w| w == key)
             };
             if !hit {
@@ -136,7 +142,7 @@ pub fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: 
             }
             for expansion in expansions {
                 for token in tokenize(expansion) {
-                    if seen_terms.insert(token.term.clone(), ()).is_none() {
+                    if seen_terms.insert(token.term.clone()) {
                         add_term(&mut query, token.term, input.weight * SYNONYM_WEIGHT, token.word);
                     }
                 }
@@ -285,7 +291,7 @@ fn represent_each_symptom(results: &mut Vec<Ranked>, detected: &[Detected], limi
     }
 }
 
-fn add_term(query: &mut HashMap<String, (f32, String)>, term: String, weight: f32, word: String) {
+fn add_term(query: &mut BTreeMap<String, (f32, String)>, term: String, weight: f32, word: String) {
     let entry = query.entry(term).or_insert((0.0, word));
     entry.0 += weight;
 }
