@@ -42,12 +42,31 @@ pub struct FileStamp {
 
 /// A decoded index file: the bytes, and where each part starts.
 pub struct IndexFile {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     pub files: Vec<FileStamp>,
     pub problems: Vec<Problem>,
     rules_at: usize,
     /// Where the index proper starts: just after the rules, known once they are decoded.
     index_at: usize,
+}
+
+/// The index file's bytes: built in memory, or mapped from the cache file, so a large index
+/// is read in place instead of copied (only the pages a query touches are read).
+enum Bytes {
+    Owned(Vec<u8>),
+    // The cache file is only ever replaced by rename, never changed in place, so the mapping
+    // stays valid for the life of the process.
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
 }
 
 /// How the index was obtained, for `--verbose`.
@@ -139,7 +158,7 @@ pub fn open(settings: &CatalogSettings) -> Result<Opened> {
     if let Some(dir) = path.as_ref().and_then(|p| p.parent()) {
         prune(dir);
     }
-    let mut file = decode(bytes, &key)?;
+    let mut file = decode(Bytes::Owned(bytes), &key)?;
     file.index_at = {
         let mut r = Reader::new(&file.bytes);
         r.pos = file.rules_at;
@@ -216,12 +235,15 @@ fn still_current(indexed: &[FileStamp], now: &[FileStamp]) -> bool {
 }
 
 fn read_valid(path: &Path, key: &str, stamps: &[FileStamp]) -> Option<IndexFile> {
-    let bytes = fs::read(path).ok()?;
+    let file = fs::File::open(path).ok()?;
+    // SAFETY: k8sdoc never writes an index file in place (it writes a temporary file and
+    // renames it), so the mapped bytes do not change under us.
+    let bytes = Bytes::Mapped(unsafe { memmap2::Mmap::map(&file) }.ok()?);
     let file = decode(bytes, key).ok()?;
     still_current(&file.files, stamps).then_some(file)
 }
 
-fn decode(bytes: Vec<u8>, key: &str) -> Result<IndexFile> {
+fn decode(bytes: Bytes, key: &str) -> Result<IndexFile> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         bail!("not a k8sdoc index");
     }
