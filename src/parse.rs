@@ -202,7 +202,7 @@ enum Block {
 /// Lines pasted from a chat window's code box: `bash` above it, `CopyEdit` inside it.
 fn is_artifact(text: &str) -> bool {
     matches!(
-        text.trim().trim_matches('`').trim(),
+        text.trim(),
         "bash" | "sh" | "shell" | "console" | "CopyEdit" | "Copy code" | "Copy" | "Edit" | "yaml" | "json"
     )
 }
