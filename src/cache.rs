@@ -25,7 +25,7 @@ use crate::rules::RuleSet;
 
 const MAGIC: &[u8; 8] = b"K8SDOCIX";
 /// Bump when the layout changes; older files are then ignored and rebuilt.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const HEADER: usize = 8 + 4 + 8;
 
 /// One file the index was built from.

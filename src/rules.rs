@@ -5,6 +5,7 @@
 //! files live in `scenarios/*.yaml`; users add theirs beside their own scenarios.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -76,8 +77,10 @@ pub struct RuleSet {
     pub symptoms: Vec<Symptom>,
     pub synonyms: HashMap<String, Vec<String>>,
     patterns: Vec<Pattern>,
-    /// Every pattern's literal prefixes, lowercased.
+    /// Every pattern's literal prefixes, lowercased; a pattern's are a range of these.
     literals: LiteralSet,
+    /// Every pattern's literal suffixes, lowercased; a pattern's are a range of these.
+    suffixes: LiteralSet,
     /// An automaton over `literals`, built on first use with a long text: building it costs more
     /// than scanning a short query once per literal.
     prefilter: OnceLock<Option<AhoCorasick>>,
@@ -101,11 +104,11 @@ const SHORT_TEXT: usize = 2048;
 struct Pattern {
     source: String,
     symptom: usize,
-    /// Literal prefixes for the prefilter; `None`: no usable prefix, always run.
-    prefixes: Option<LiteralSet>,
-    /// Literal suffixes (lowercased), one of which every match ends with: a candidate whose
-    /// suffixes are all absent from the text is skipped without compiling its regex.
-    suffixes: Option<LiteralSet>,
+    /// Its literal prefixes in `RuleSet::literals`; `None`: no usable prefix, always run.
+    prefixes: Option<Range<u32>>,
+    /// Its literal suffixes in `RuleSet::suffixes`, one of which every match ends with: a
+    /// candidate whose suffixes are all absent from the text is skipped without compiling it.
+    suffixes: Option<Range<u32>>,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -121,6 +124,43 @@ impl LiteralSet {
     fn push(&mut self, literal: &[u8]) {
         self.bytes.extend_from_slice(literal);
         self.ends.push(self.bytes.len() as u32);
+    }
+
+    /// Appends literals; returns their index range.
+    fn extend(&mut self, literals: &[Vec<u8>]) -> Range<u32> {
+        let start = self.len() as u32;
+        for l in literals {
+            self.push(l);
+        }
+        start..self.len() as u32
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.count(self.ends.len());
+        for &end in &self.ends {
+            w.u32(end);
+        }
+        w.count(self.bytes.len());
+        w.buf.extend_from_slice(&self.bytes);
+    }
+
+    fn decode(r: &mut Reader) -> Result<LiteralSet> {
+        let count = r.count()?;
+        let ends = (0..count).map(|_| r.u32()).collect::<Result<Vec<u32>>>()?;
+        let len = r.count()?;
+        let bytes = r.bytes(len)?.to_vec();
+        // Every literal is at least two bytes and inside the buffer, or `get` could fail.
+        let mut previous = 0u32;
+        for &end in &ends {
+            if end < previous.saturating_add(2) {
+                bail!("index: bad literal set");
+            }
+            previous = end;
+        }
+        if ends.last().is_some_and(|&e| e as usize != bytes.len()) {
+            bail!("index: bad literal set");
+        }
+        Ok(LiteralSet { bytes, ends })
     }
 
     fn len(&self) -> usize {
@@ -183,6 +223,7 @@ impl RuleSet {
             }
         }
         let mut patterns = Vec::new();
+        let (mut all_prefixes, mut all_suffixes) = (LiteralSet::default(), LiteralSet::default());
         for (i, symptom) in symptoms.iter().enumerate() {
             for source in &symptom.patterns {
                 let (prefixes, suffixes) =
@@ -190,43 +231,43 @@ impl RuleSet {
                 patterns.push(Pattern {
                     source: source.clone(),
                     symptom: i,
-                    prefixes,
-                    suffixes,
+                    prefixes: prefixes.map(|list| all_prefixes.extend(&list)),
+                    suffixes: suffixes.map(|list| all_suffixes.extend(&list)),
                     compiled: OnceLock::new(),
                 });
             }
         }
-        RuleSet::assemble(symptoms, synonyms, patterns)
+        let by_start = start_table(&all_prefixes);
+        RuleSet::assemble(symptoms, synonyms, patterns, all_prefixes, all_suffixes, by_start)
     }
 
-    /// Builds the prefilter over the patterns' prefixes.
+    /// Indexes the patterns' literals: which pattern owns each prefix, which patterns have none.
     fn assemble(
         symptoms: Vec<Symptom>,
         synonyms: HashMap<String, Vec<String>>,
         patterns: Vec<Pattern>,
+        literals: LiteralSet,
+        suffixes: LiteralSet,
+        by_start: Vec<([u8; 2], u32)>,
     ) -> Result<RuleSet> {
-        let mut literals = LiteralSet::default();
-        let mut literal_owner = Vec::new();
+        let mut literal_owner = vec![0; literals.len()];
         let mut always = Vec::new();
         for (index, pattern) in patterns.iter().enumerate() {
             match &pattern.prefixes {
-                Some(prefixes) => {
-                    for p in prefixes.iter() {
-                        literals.push(p);
-                        literal_owner.push(index);
+                Some(range) => {
+                    for owner in &mut literal_owner[range.start as usize..range.end as usize] {
+                        *owner = index;
                     }
                 }
                 None => always.push(index),
             }
         }
-        let mut by_start: Vec<([u8; 2], u32)> =
-            literals.iter().enumerate().map(|(i, l)| ([l[0], l[1]], i as u32)).collect();
-        by_start.sort_unstable();
         Ok(RuleSet {
             symptoms,
             synonyms,
             patterns,
             literals,
+            suffixes,
             by_start,
             literal_owner,
             prefilter: OnceLock::new(),
@@ -252,8 +293,16 @@ impl RuleSet {
         for p in &self.patterns {
             w.str(&p.source);
             w.count(p.symptom);
-            encode_literals(w, &p.prefixes);
-            encode_literals(w, &p.suffixes);
+            encode_range(w, &p.prefixes);
+            encode_range(w, &p.suffixes);
+        }
+        self.literals.encode(w);
+        self.suffixes.encode(w);
+        // The start table is stored sorted, so reading it back needs no sort.
+        w.count(self.by_start.len());
+        for (key, literal) in &self.by_start {
+            w.buf.extend_from_slice(key);
+            w.u32(*literal);
         }
         let mut synonyms: Vec<(&String, &Vec<String>)> = self.synonyms.iter().collect();
         synonyms.sort();
@@ -285,10 +334,30 @@ impl RuleSet {
             if symptom >= symptoms.len() {
                 anyhow::bail!("index: pattern of unknown symptom {symptom}");
             }
-            let prefixes = decode_literals(r)?;
-            let suffixes = decode_literals(r)?;
+            let prefixes = decode_range(r)?;
+            let suffixes = decode_range(r)?;
             // `Symptom::patterns` only feeds `load`; a decoded set keeps its sources once, here.
             patterns.push(Pattern { source, symptom, prefixes, suffixes, compiled: OnceLock::new() });
+        }
+        let literals = LiteralSet::decode(r)?;
+        let suffixes = LiteralSet::decode(r)?;
+        for p in &patterns {
+            let fits = |range: &Option<Range<u32>>, set: &LiteralSet| {
+                range.as_ref().is_none_or(|r| r.start <= r.end && r.end as usize <= set.len())
+            };
+            if !fits(&p.prefixes, &literals) || !fits(&p.suffixes, &suffixes) {
+                bail!("index: pattern literals out of range");
+            }
+        }
+        let n = r.count()?;
+        let mut by_start = Vec::with_capacity(n.min(1 << 20));
+        for _ in 0..n {
+            let key = r.bytes(2)?;
+            let literal = r.u32()?;
+            if literal as usize >= literals.len() {
+                bail!("index: start table names a missing literal");
+            }
+            by_start.push(([key[0], key[1]], literal));
         }
         let n = r.count()?;
         let mut synonyms = HashMap::new();
@@ -296,7 +365,7 @@ impl RuleSet {
             let k = r.str()?.to_string();
             synonyms.insert(k, r.strs()?);
         }
-        RuleSet::assemble(symptoms, synonyms, patterns)
+        RuleSet::assemble(symptoms, synonyms, patterns, literals, suffixes, by_start)
     }
 
     /// Every match in `text`, as (pattern, byte range), at most one per symptom: each literal
@@ -309,7 +378,8 @@ impl RuleSet {
         let mut plausible = |i: usize, pattern: &Pattern| -> bool {
             *suffix_present.entry(i).or_insert_with(|| match &pattern.suffixes {
                 None => true,
-                Some(list) => list.iter().any(|s| memchr::memmem::find(&lower, s).is_some()),
+                Some(range) => (range.start..range.end)
+                    .any(|s| memchr::memmem::find(&lower, self.suffixes.get(s as usize)).is_some()),
             })
         };
         for (start, literal) in self.literal_hits(text) {
@@ -400,8 +470,9 @@ impl RuleSet {
 }
 
 /// The literal prefixes one of which every match of `pattern` starts with, and the suffixes one
-/// of which it ends with; `None` where no such finite set exists. Errors on invalid syntax.
-type Literals = Option<LiteralSet>;
+/// of which it ends with (lowercased); `None` where no such finite set exists. Errors on invalid
+/// syntax.
+type Literals = Option<Vec<Vec<u8>>>;
 
 fn literals(pattern: &str) -> Result<(Literals, Literals)> {
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern)?;
@@ -413,45 +484,34 @@ fn literals(pattern: &str) -> Result<(Literals, Literals)> {
         if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 2) {
             return None;
         }
-        let mut set = LiteralSet::default();
-        for l in literals {
-            set.push(&l.as_bytes().to_ascii_lowercase());
-        }
-        Some(set)
+        Some(literals.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect())
     };
     Ok((extract(ExtractKind::Prefix), extract(ExtractKind::Suffix)))
 }
 
-fn encode_literals(w: &mut Writer, literals: &Literals) {
-    match literals {
+/// (first two bytes, literal) for every literal, sorted.
+fn start_table(literals: &LiteralSet) -> Vec<([u8; 2], u32)> {
+    let mut table: Vec<([u8; 2], u32)> = literals.iter().enumerate().map(|(i, l)| ([l[0], l[1]], i as u32)).collect();
+    table.sort_unstable();
+    table
+}
+
+fn encode_range(w: &mut Writer, range: &Option<Range<u32>>) {
+    match range {
         None => w.u32(u32::MAX),
-        Some(set) => {
-            w.count(set.len());
-            for &end in &set.ends {
-                w.u32(end);
-            }
-            w.count(set.bytes.len());
-            w.buf.extend_from_slice(&set.bytes);
+        Some(r) => {
+            w.u32(r.start);
+            w.u32(r.end);
         }
     }
 }
 
-fn decode_literals(r: &mut Reader) -> Result<Literals> {
-    let count = r.u32()?;
-    if count == u32::MAX {
+fn decode_range(r: &mut Reader) -> Result<Option<Range<u32>>> {
+    let start = r.u32()?;
+    if start == u32::MAX {
         return Ok(None);
     }
-    let ends = (0..count).map(|_| r.u32()).collect::<Result<Vec<u32>>>()?;
-    let len = r.count()?;
-    let bytes = r.bytes(len)?.to_vec();
-    // Ends must rise within the bytes, or `get` could slice out of bounds.
-    if ends.windows(2).any(|w| w[1] < w[0].saturating_add(2))
-        || ends.last().is_some_and(|&e| e as usize != bytes.len())
-        || ends.first().is_some_and(|&e| e < 2)
-    {
-        bail!("index: bad literal set");
-    }
-    Ok(Some(LiteralSet { bytes, ends }))
+    Ok(Some(start..r.u32()?))
 }
 
 /// Patterns are ASCII-case-insensitive and match bytes: no Unicode case tables to build, and
