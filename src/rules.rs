@@ -350,14 +350,11 @@ impl RuleSet {
             }
         }
         let n = r.count()?;
-        let mut by_start = Vec::with_capacity(n.min(1 << 20));
-        for _ in 0..n {
-            let key = r.bytes(2)?;
-            let literal = r.u32()?;
-            if literal as usize >= literals.len() {
-                bail!("index: start table names a missing literal");
-            }
-            by_start.push(([key[0], key[1]], literal));
+        let table = r.bytes(n.checked_mul(6).context("index: start table too large")?)?;
+        let by_start: Vec<([u8; 2], u32)> =
+            table.chunks_exact(6).map(|c| ([c[0], c[1]], u32::from_le_bytes([c[2], c[3], c[4], c[5]]))).collect();
+        if by_start.iter().any(|&(_, literal)| literal as usize >= literals.len()) {
+            bail!("index: start table names a missing literal");
         }
         let n = r.count()?;
         let mut synonyms = HashMap::new();
