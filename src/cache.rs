@@ -153,18 +153,13 @@ pub fn open(settings: &CatalogSettings) -> Result<Opened> {
     }
     let catalog = Catalog::load(settings)?;
     let rules = RuleSet::load(&catalog.rules)?;
-    let bytes = encode(&key, &catalog, &rules, &stamps)?;
+    let (bytes, index_at) = encode(&key, &catalog, &rules, &stamps)?;
     let saved = path.as_ref().is_some_and(|p| write_atomically(p, &bytes).is_ok());
     if let Some(dir) = path.as_ref().and_then(|p| p.parent()) {
         prune(dir);
     }
     let mut file = decode(Bytes::Owned(bytes), &key)?;
-    file.index_at = {
-        let mut r = Reader::new(&file.bytes);
-        r.pos = file.rules_at;
-        RuleSet::decode(&mut r)?;
-        r.pos
-    };
+    file.index_at = index_at;
     let provenance = if saved { Provenance::Built } else { Provenance::BuiltUncached };
     Ok(Opened { file, rules, catalog: Some(catalog), provenance, path })
 }
@@ -287,7 +282,8 @@ fn decode(bytes: Bytes, key: &str) -> Result<IndexFile> {
     Ok(IndexFile { bytes, files, problems, rules_at, index_at: rules_at })
 }
 
-fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -> Result<Vec<u8>> {
+/// The index file's bytes, and where the index proper starts (just after the rules).
+fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -> Result<(Vec<u8>, usize)> {
     // The file table: the catalog-level stamps (for validation), then one entry per built-in
     // file (to find scenario text again), each user file with its content hash.
     let mut files: Vec<FileStamp> = Vec::new();
@@ -347,6 +343,7 @@ fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -
         w.str(&p.message);
     }
     rules.encode(&mut w);
+    let index_at = w.buf.len();
     // Documents point at files by index; look each up once per file, not per scenario.
     let mut cache: Vec<(Arc<SourceFile>, u32)> = Vec::new();
     index::build(
@@ -364,7 +361,7 @@ fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -
     );
     let sum = checksum(&w.buf[HEADER..]);
     w.buf[12..20].copy_from_slice(&sum.to_le_bytes());
-    Ok(w.buf)
+    Ok((w.buf, index_at))
 }
 
 /// Indexes not used for this long are deleted when another is written: each catalog

@@ -47,15 +47,6 @@ pub struct ObjectRef {
 #[serde(rename_all = "camelCase", default)]
 pub struct Spec {
     pub unschedulable: Option<bool>,
-    pub taints: Vec<Taint>,
-    pub replicas: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Taint {
-    pub key: Option<String>,
-    pub effect: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -67,9 +58,6 @@ pub struct Status {
     pub conditions: Vec<Condition>,
     pub container_statuses: Vec<ContainerStatus>,
     pub init_container_statuses: Vec<ContainerStatus>,
-    pub replicas: Option<i64>,
-    pub available_replicas: Option<i64>,
-    pub unavailable_replicas: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,7 +74,6 @@ pub struct Condition {
 #[serde(rename_all = "camelCase", default)]
 pub struct ContainerStatus {
     pub name: String,
-    pub ready: bool,
     pub restart_count: u64,
     pub state: ContainerState,
     pub last_state: ContainerState,

@@ -15,12 +15,14 @@ impl ColorChoice {
     /// Whether to colour stdout: `always` and `never` win; `auto` colours a terminal unless
     /// `NO_COLOR` is set to a non-empty value (https://no-color.org).
     pub fn resolve(self) -> bool {
+        self.decide(std::io::stdout().is_terminal(), std::env::var_os("NO_COLOR").as_deref())
+    }
+
+    fn decide(self, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
-            }
+            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
         }
     }
 }
@@ -83,5 +85,21 @@ impl Palette {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn auto_colours_a_terminal_unless_no_color_is_set() {
+        assert!(ColorChoice::Auto.decide(true, None));
+        assert!(ColorChoice::Auto.decide(true, Some(OsStr::new(""))));
+        assert!(!ColorChoice::Auto.decide(true, Some(OsStr::new("1"))));
+        assert!(!ColorChoice::Auto.decide(false, None));
+        assert!(ColorChoice::Always.decide(false, Some(OsStr::new("1"))));
+        assert!(!ColorChoice::Never.decide(true, None));
     }
 }

@@ -136,12 +136,6 @@ fn search_highlights_matches_with_color() {
 }
 
 #[test]
-fn no_color_env_turns_auto_colour_off() {
-    let out = stdout_of(k8sdoc().env("NO_COLOR", "1").args(["search", "defrag"]));
-    assert!(!out.contains('\x1b'));
-}
-
-#[test]
 fn plain_text_variant_loads_whole_with_duplicate_numbers() {
     let out = k8sdoc()
         .arg("--no-builtin")
