@@ -1,23 +1,19 @@
-//! Every use of YAML goes through here, so the archived serde_yaml can be swapped in one place.
-
-use std::io::Write;
+//! Every use of YAML goes through here, so the YAML library can be swapped in one place. It
+//! is `yaml_serde`, the YAML organisation's maintained continuation of the archived
+//! `serde_yaml`, with the same API.
 
 use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// Writes `value` as a YAML document.
-pub fn write<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
-    let text = serde_yaml::to_string(value).context("cannot encode YAML")?;
-    // serde_yaml escapes control characters in the strings it writes, but the output goes to a
-    // terminal, so it gets the same treatment as every other format.
-    out.write_all(crate::sanitize::sanitize(&text).as_bytes())?;
-    Ok(())
+/// `value` as a YAML document.
+pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    yaml_serde::to_string(value).context("cannot encode YAML")
 }
 
 /// Parses YAML text; errors name `origin` and the line and column.
-pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
-    serde_yaml::from_str(text).map_err(|err| match err.location() {
+pub(crate) fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
+    yaml_serde::from_str(text).map_err(|err| match err.location() {
         Some(loc) => anyhow::anyhow!("{origin}:{}:{}: {err}", loc.line(), loc.column()),
         None => anyhow::anyhow!("{origin}: {err}"),
     })
@@ -25,13 +21,13 @@ pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
 
 /// Parses a stream of YAML documents separated by `---` lines, each on its own, so one broken
 /// document does not lose the others. Errors name `origin` and the line in the whole stream.
-pub fn parse_documents<T: DeserializeOwned>(text: &str, origin: &str) -> Vec<Result<T>> {
+pub(crate) fn parse_documents<T: DeserializeOwned>(text: &str, origin: &str) -> Vec<Result<T>> {
     let mut out = Vec::new();
     let mut start_line = 0;
     let mut doc = String::new();
     let flush = |doc: &mut String, first: usize, out: &mut Vec<Result<T>>| {
         if doc.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
-            out.push(serde_yaml::from_str(doc).map_err(|err| match err.location() {
+            out.push(yaml_serde::from_str(doc).map_err(|err| match err.location() {
                 Some(loc) => anyhow::anyhow!("{origin}:{}:{}: {err}", first + loc.line(), loc.column()),
                 None => anyhow::anyhow!("{origin}:{}: {err}", first + 1),
             }));

@@ -1,0 +1,261 @@
+//! The catalog: the scenario model, the parsers that read catalog files (seed markdown and the
+//! plain-text variant), mojibake repair, and the layers it is loaded from (the built-in
+//! scenarios, then the user's files and folders).
+
+pub mod model;
+pub(crate) mod mojibake;
+pub mod parse;
+pub(crate) mod problem;
+pub(crate) mod sections;
+pub(crate) mod template;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+
+use model::{Origin, Scenario, Source, SourceFile};
+use parse::parse_catalog;
+use problem::{Problem, Severity};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+}
+
+/// A symptom rule file's text and where it came from; the engine parses it.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleText {
+    pub file: Arc<SourceFile>,
+    pub text: String,
+}
+
+/// Where to load scenarios from, resolved from flags, environment and config.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CatalogSettings {
+    pub builtin: bool,
+    /// Extra files or folders, in load order, with the layer each came from.
+    pub paths: Vec<(PathBuf, Origin)>,
+}
+
+/// A catalog file that was read, and what it held.
+#[derive(Debug, Clone)]
+pub(crate) struct FileReport {
+    pub file: Arc<SourceFile>,
+    pub scenarios: usize,
+    /// First line where mojibake was repaired on load, if any.
+    pub mojibake_line: Option<usize>,
+}
+
+/// Every scenario of every layer, in load order, with what was found on the way.
+#[derive(Debug, Default)]
+pub(crate) struct Catalog {
+    pub scenarios: Vec<Scenario>,
+    /// Files read, with their scenario counts.
+    pub files: Vec<FileReport>,
+    /// Files in folders that held no scenario (READMEs, notes): skipped, not an error.
+    pub skipped: Vec<PathBuf>,
+    /// Problems found while reading: invalid UTF-8, headings without a number.
+    pub problems: Vec<Problem>,
+    /// Symptom rule files, built-in first, in load order.
+    pub rules: Vec<RuleText>,
+    /// Numbers defined more than once, each naming every place (a warning on load, an error in lint).
+    pub duplicates: Vec<Problem>,
+}
+
+impl Catalog {
+    pub(crate) fn load(settings: &CatalogSettings) -> Result<Catalog> {
+        let mut catalog = Catalog::default();
+        if settings.builtin {
+            for (name, text) in builtin::BUILTIN {
+                let file = Arc::new(SourceFile { path: Path::new("scenarios").join(name), origin: Origin::Builtin });
+                catalog.add_text(text, file);
+            }
+        }
+        // The symptom vocabulary is the engine's knowledge, not scenarios: it applies to user
+        // catalogs too, with or without the built-in scenarios (`--no-builtin`).
+        for (name, text) in builtin::BUILTIN_RULES {
+            let file = Arc::new(SourceFile { path: Path::new("scenarios").join(name), origin: Origin::Builtin });
+            catalog.rules.push(RuleText { file, text: text.to_string() });
+        }
+        for input in candidate_files(settings)? {
+            catalog.load_input(&input)?;
+        }
+        catalog.check_duplicates();
+        Ok(catalog)
+    }
+
+    fn load_input(&mut self, input: &Input) -> Result<()> {
+        let Input { path, origin, explicit } = input;
+        if is_yaml(path) {
+            if !self.load_rules(path, *origin)? {
+                if *explicit {
+                    bail!(
+                        "{}:1: not a symptom rule file (expected a top-level `symptoms:` or `synonyms:` key)",
+                        path.display()
+                    );
+                }
+                self.skipped.push(path.clone());
+            }
+            return Ok(());
+        }
+        if self.load_file(path, *origin)? == 0 {
+            if *explicit {
+                bail!("{}:1: no scenarios found (expected a heading like `### Scenario #1: Title`)", path.display());
+            }
+            self.skipped.push(path.clone());
+        }
+        Ok(())
+    }
+
+    /// Reads a YAML file of symptom rules; returns false when it holds none (another YAML file).
+    fn load_rules(&mut self, path: &Path, origin: Origin) -> Result<bool> {
+        let text = fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let is_rules = text.lines().any(|l| l.starts_with("symptoms:") || l.starts_with("synonyms:"));
+        if is_rules {
+            let file = Arc::new(SourceFile { path: path.to_path_buf(), origin });
+            self.rules.push(RuleText { file, text });
+        }
+        Ok(is_rules)
+    }
+
+    /// Reads and parses one file; returns how many scenarios it held.
+    fn load_file(&mut self, path: &Path, origin: Origin) -> Result<usize> {
+        let bytes = fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let file = Arc::new(SourceFile { path: path.to_path_buf(), origin });
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                // Load what can be loaded: invalid bytes become U+FFFD, and the user is told where.
+                let offset = err.utf8_error().valid_up_to();
+                let bytes = err.into_bytes();
+                let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+                self.problems.push(Problem::new(
+                    Severity::Warning,
+                    Source { file: Arc::clone(&file), line },
+                    format!("invalid UTF-8 at byte offset {offset}; invalid bytes replaced with U+FFFD"),
+                ));
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        };
+        Ok(self.add_text(&text, file))
+    }
+
+    fn add_text(&mut self, text: &str, file: Arc<SourceFile>) -> usize {
+        let repaired = mojibake::repair(text);
+        let mojibake_line = match &repaired {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(fixed) => text.split('\n').zip(fixed.split('\n')).position(|(a, b)| a != b).map(|i| i + 1),
+        };
+        let parsed = parse_catalog(&repaired, &file);
+        let count = parsed.scenarios.len();
+        self.files.push(FileReport { file, scenarios: count, mojibake_line });
+        self.scenarios.extend(parsed.scenarios);
+        self.problems.extend(parsed.problems);
+        count
+    }
+
+    fn check_duplicates(&mut self) {
+        let mut by_id: BTreeMap<u32, Vec<&Scenario>> = BTreeMap::new();
+        for s in &self.scenarios {
+            by_id.entry(s.id).or_default().push(s);
+        }
+        for (id, group) in by_id.into_iter().filter(|(_, g)| g.len() > 1) {
+            let places: Vec<String> = group.iter().map(|s| s.source.to_string()).collect();
+            self.duplicates.push(Problem::new(
+                Severity::Warning,
+                group[1].source.clone(),
+                format!("scenario #{id} is defined {} times: {}", group.len(), places.join(", ")),
+            ));
+        }
+    }
+
+    /// Every scenario numbered `id`, in load order.
+    pub(crate) fn by_id(&self, id: u32) -> impl Iterator<Item = &Scenario> {
+        self.scenarios.iter().filter(move |s| s.id == id)
+    }
+}
+
+/// Whether `scenario` is of category `wanted` (none: any). Category names compare without
+/// case or punctuation: `control-plane` is `Control Plane`.
+pub(crate) fn category_matches(scenario: &Scenario, wanted: Option<&str>) -> bool {
+    let norm = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
+    match wanted {
+        None => true,
+        Some(w) => scenario.category.as_deref().is_some_and(|c| norm(c) == norm(w)),
+    }
+}
+
+/// A file the catalog reads: named on the command line (or in the environment), or found in a
+/// folder that was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Input {
+    pub path: PathBuf,
+    pub origin: Origin,
+    /// Named directly: holding no scenario is then an error, not a skip.
+    pub explicit: bool,
+}
+
+/// Every file the user layers name, folders expanded (sorted, recursively), each file once.
+pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<Vec<Input>> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (path, origin) in &settings.paths {
+        let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            collect_catalog_files(path, &mut files)
+                .with_context(|| format!("{}: cannot read folder", path.display()))?;
+            files.sort();
+            for file in files {
+                if seen.insert(canonical(&file)) {
+                    out.push(Input { path: file, origin: *origin, explicit: false });
+                }
+            }
+        } else if seen.insert(canonical(path)) {
+            out.push(Input { path: path.clone(), origin: *origin, explicit: true });
+        }
+    }
+    Ok(out)
+}
+
+/// Every built-in scenario number, for shell completion.
+pub(crate) fn builtin_ids() -> &'static [&'static str] {
+    builtin::BUILTIN_IDS
+}
+
+/// The embedded text of a built-in catalog file, by file name.
+pub(crate) fn builtin_text(name: &str) -> Option<&'static str> {
+    builtin::BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}
+
+/// A fingerprint of the whole built-in catalog (scenarios and rules), fixed at build time.
+pub(crate) fn builtin_fingerprint() -> u64 {
+    builtin::FINGERPRINT
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Catalog files under `dir`, recursively: markdown and plain text, hidden entries skipped.
+fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_entry(|e| !hidden(e)) {
+        let entry = entry?;
+        let path = entry.path();
+        // Not `is_file()`: a link to a catalog file counts, as it did before walkdir.
+        if !entry.file_type().is_dir()
+            && matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown" | "txt"))
+        {
+            out.push(path.to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}

@@ -1,0 +1,183 @@
+//! Settings resolved once from flags, environment variables and the config file (in that
+//! order of precedence), as ripgrep resolves its flags into `HiArgs`: commands read these, never
+//! the raw flags or the environment.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::args::{ColorArg, GlobalArgs};
+use super::config;
+use crate::catalog::model::Origin;
+use crate::catalog::CatalogSettings;
+use crate::engine::store::StoreOptions;
+
+/// The `--color` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour stdout: `always` and `never` win; `auto` colours a terminal unless
+    /// `NO_COLOR` is set to a non-empty value (https://no-color.org).
+    pub(crate) fn resolve(self) -> bool {
+        self.decide(std::io::stdout().is_terminal(), std::env::var_os("NO_COLOR").as_deref())
+    }
+
+    fn decide(self, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+/// Where a setting's value came from, for `k8sdoc config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum From {
+    Flag,
+    Env(&'static str),
+    ConfigFile,
+    Default,
+}
+
+impl std::fmt::Display for From {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            From::Flag => write!(f, "flag"),
+            From::Env(name) => write!(f, "env {name}"),
+            From::ConfigFile => write!(f, "config file"),
+            From::Default => write!(f, "default"),
+        }
+    }
+}
+
+/// What every command needs, resolved from flags, environment and config.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) catalog: CatalogSettings,
+    pub(crate) store: StoreOptions,
+    pub(crate) color: ColorChoice,
+    pub(crate) color_from: From,
+    pub(crate) quiet: bool,
+    pub(crate) verbose: bool,
+    /// Default `diagnose --limit`.
+    pub(crate) limit: usize,
+    pub(crate) limit_from: From,
+    /// Pager command; `None` never pages.
+    pub(crate) pager: Option<String>,
+    pub(crate) pager_from: From,
+    /// The config file looked for, and whether it was there.
+    pub(crate) config_file: Option<PathBuf>,
+    pub(crate) config_found: bool,
+}
+
+fn parse_color(value: &str, origin: &str) -> anyhow::Result<ColorChoice> {
+    match value.trim() {
+        "auto" => Ok(ColorChoice::Auto),
+        "always" => Ok(ColorChoice::Always),
+        "never" => Ok(ColorChoice::Never),
+        other => anyhow::bail!("{origin}: color must be auto, always or never, not `{other}`"),
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl GlobalArgs {
+    /// Resolves flags, environment and the config file (in that order of precedence) into
+    /// settings. Catalog layers, lowest first: built-in, config dir `scenarios/`, the config
+    /// file's `scenarios:`, `K8SDOC_SCENARIOS`, `--scenarios`.
+    pub(crate) fn resolve(&self, limit_flag: Option<usize>) -> anyhow::Result<Settings> {
+        let config_file = config::config_file();
+        let file = config::load(config_file.as_deref())?;
+        let config_found = file.is_some();
+        let file = file.unwrap_or_default();
+        let origin = config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+
+        let mut paths = Vec::new();
+        if let Some(dir) = config::scenarios_dir() {
+            if dir.is_dir() {
+                paths.push((dir, Origin::ConfigDir));
+            }
+        }
+        paths.extend(file.scenarios.iter().cloned().map(|p| (p, Origin::ConfigDir)));
+        if let Some(env) = std::env::var_os("K8SDOC_SCENARIOS") {
+            paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, Origin::Env)));
+        }
+        paths.extend(self.scenarios.iter().cloned().map(|p| (p, Origin::Flag)));
+
+        let (color, color_from) = match (self.color, env_var("K8SDOC_COLOR"), &file.color) {
+            (Some(flag), _, _) => (
+                match flag {
+                    ColorArg::Auto => ColorChoice::Auto,
+                    ColorArg::Always => ColorChoice::Always,
+                    ColorArg::Never => ColorChoice::Never,
+                },
+                From::Flag,
+            ),
+            (None, Some(env), _) => (parse_color(&env, "K8SDOC_COLOR")?, From::Env("K8SDOC_COLOR")),
+            (None, None, Some(value)) => (parse_color(value, &origin)?, From::ConfigFile),
+            (None, None, None) => (ColorChoice::Auto, From::Default),
+        };
+        let (limit, limit_from) = match (limit_flag, env_var("K8SDOC_LIMIT"), file.limit) {
+            (Some(n), _, _) => (n, From::Flag),
+            (None, Some(env), _) => (
+                env.trim().parse().map_err(|_| anyhow::anyhow!("K8SDOC_LIMIT: not a number: `{env}`"))?,
+                From::Env("K8SDOC_LIMIT"),
+            ),
+            (None, None, Some(n)) => (n, From::ConfigFile),
+            (None, None, None) => (5, From::Default),
+        };
+        let off = |v: &str| matches!(v.trim(), "" | "false" | "never" | "off");
+        let (pager, pager_from) = if self.no_pager {
+            (None, From::Flag)
+        } else if let Ok(env) = std::env::var("K8SDOC_PAGER") {
+            ((!off(&env)).then_some(env), From::Env("K8SDOC_PAGER"))
+        } else if let Some(value) = &file.pager {
+            ((!off(value)).then(|| value.clone()), From::ConfigFile)
+        } else if let Some(env) = env_var("PAGER") {
+            (Some(env), From::Env("PAGER"))
+        } else {
+            (Some(crate::output::pager::DEFAULT.to_string()), From::Default)
+        };
+        Ok(Settings {
+            catalog: CatalogSettings { builtin: !self.no_builtin, paths },
+            store: StoreOptions {
+                cache_dir: config::cache_dir(),
+                verify: env_var("K8SDOC_VERIFY_INDEX").is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no")),
+            },
+            color,
+            color_from,
+            quiet: self.quiet,
+            verbose: self.verbose,
+            limit,
+            limit_from,
+            pager,
+            pager_from,
+            config_file,
+            config_found,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn auto_colours_a_terminal_unless_no_color_is_set() {
+        assert!(ColorChoice::Auto.decide(true, None));
+        assert!(ColorChoice::Auto.decide(true, Some(OsStr::new(""))));
+        assert!(!ColorChoice::Auto.decide(true, Some(OsStr::new("1"))));
+        assert!(!ColorChoice::Auto.decide(false, None));
+        assert!(ColorChoice::Always.decide(false, Some(OsStr::new("1"))));
+        assert!(!ColorChoice::Never.decide(true, None));
+    }
+}

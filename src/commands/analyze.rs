@@ -1,0 +1,41 @@
+//! `k8sdoc analyze`: reads a saved cluster state, finds what is wrong object by object, renders
+//! the findings.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::analyze::{self, Severity};
+use crate::cli::{AnalyzeArgs, AnalyzeFormat, Settings, SeverityArg};
+use crate::engine::store;
+use crate::exit_codes::Outcome;
+use crate::output::analyze::{text, ReportDoc};
+use crate::output::style::Palette;
+use crate::output::warnings::warn;
+use crate::output::{write_json, write_yaml};
+
+fn severity(s: SeverityArg) -> Severity {
+    match s {
+        SeverityArg::Warning => Severity::Warning,
+        SeverityArg::Error => Severity::Error,
+    }
+}
+
+pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
+    let snapshot = analyze::read(&args.paths)?;
+    if !settings.quiet {
+        for problem in &snapshot.problems {
+            warn(&format!("warning: {problem}"));
+        }
+    }
+    let opened = store::open(&settings.catalog, &settings.store)?;
+    let options = analyze::Options { namespace: args.namespace.clone(), min_severity: args.min_severity.map(severity) };
+    let findings = analyze::findings(&snapshot, &options, &opened)?;
+    match args.format {
+        AnalyzeFormat::Json => write_json(out, &ReportDoc::new(&findings))?,
+        AnalyzeFormat::Yaml => write_yaml(out, &ReportDoc::new(&findings))?,
+        AnalyzeFormat::Text => text(&findings, snapshot.files, out, palette)?,
+    }
+    let failing = args.fail_on.map(severity).is_some_and(|level| findings.iter().any(|f| f.severity >= level));
+    Ok(if failing { Outcome::NothingFound } else { Outcome::Found })
+}

@@ -1,0 +1,103 @@
+//! `k8sdoc diagnose`: reads symptoms and pasted output, runs the engine, renders the ranking.
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::catalog::model::Scenario;
+use crate::cli::{DiagnoseArgs, DiagnoseFormat, Settings};
+use crate::engine::extract::extract;
+use crate::engine::store::{self, Provenance};
+use crate::engine::{self, Input, InputOrigin};
+use crate::exit_codes::Outcome;
+use crate::output::diagnose::Report;
+use crate::output::style::Palette;
+use crate::output::warnings::{report_problems, warn};
+use crate::output::{write_json, write_yaml};
+
+/// Pasted text shorter than this with no recognisable signal is read as a typed description.
+const DESCRIPTION_LINES: usize = 20;
+
+pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
+    let mut inputs: Vec<Input> =
+        args.symptoms.iter().filter(|s| !s.trim().is_empty()).map(|s| Input::symptom(s)).collect();
+    if let Some(path) = &args.from {
+        inputs.extend(read_pasted(path)?);
+    }
+    if inputs.is_empty() {
+        bail!("nothing to diagnose: give --symptom TEXT, or --from FILE (`-` for stdin) with pasted output");
+    }
+    let started = Instant::now();
+    let opened = store::open(&settings.catalog, &settings.store)?;
+    let opened_at = started.elapsed();
+    if !settings.quiet {
+        report_problems(&opened.file.problems.iter().collect::<Vec<_>>(), settings.verbose);
+    }
+    if settings.verbose {
+        let place = opened.path.as_ref().map_or("no cache directory".to_string(), |p| p.display().to_string());
+        let how = match opened.provenance {
+            Provenance::Cached => format!("read from {place}"),
+            Provenance::Built => format!("built and saved to {place}"),
+            Provenance::BuiltUncached => format!("built; could not save it to {place}"),
+        };
+        warn(&format!("index {how}"));
+    }
+    let rules = &opened.rules;
+    let index = opened.view()?;
+    let engine_settings =
+        engine::Settings { limit: settings.limit, category: args.category.clone(), text_only: args.text_only };
+    let diagnosis = engine::diagnose(&index, rules, &inputs, &engine_settings);
+    let ranked_at = started.elapsed();
+    let scenarios: Vec<Scenario> =
+        diagnosis.results.iter().map(|r| opened.scenario(&index, r.doc)).collect::<Result<_>>()?;
+    if settings.verbose {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        warn(&format!(
+            "timing: index {:.1} ms, ranking {:.1} ms, scenario text {:.1} ms",
+            ms(opened_at),
+            ms(ranked_at - opened_at),
+            ms(started.elapsed() - ranked_at)
+        ));
+    }
+    let report = Report { index: &index, diagnosis: &diagnosis, inputs: &inputs, scenarios: &scenarios, rules };
+    match args.format {
+        DiagnoseFormat::Text => report.text(out, palette, args.explain)?,
+        DiagnoseFormat::Markdown => report.markdown(out)?,
+        DiagnoseFormat::Json => write_json(out, &report.doc(args.explain))?,
+        DiagnoseFormat::Yaml => write_yaml(out, &report.doc(args.explain))?,
+    }
+    if diagnosis.results.is_empty() {
+        warn("no scenario matched; try other words, or `k8sdoc search -i WORD` to grep the catalog");
+    }
+    let found = !diagnosis.results.is_empty();
+    // The process exits right after this: freeing thousands of small index allocations one by
+    // one would only delay the exit.
+    std::mem::forget(diagnosis);
+    std::mem::forget(opened);
+    Ok(Outcome::from_found(found))
+}
+
+/// Signals from a file or stdin; short free text with no signal counts as a description.
+fn read_pasted(path: &std::path::Path) -> Result<Vec<Input>> {
+    let mut bytes = Vec::new();
+    let name = if path.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut bytes).context("cannot read stdin")?;
+        "stdin".to_string()
+    } else {
+        bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        path.display().to_string()
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let signals = extract(&text);
+    if !signals.is_empty() {
+        return Ok(signals.iter().map(Input::signal).collect());
+    }
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if !lines.is_empty() && lines.len() <= DESCRIPTION_LINES {
+        let mut input = Input::symptom(&lines.join(" "));
+        input.origin = InputOrigin::File(name);
+        return Ok(vec![input]);
+    }
+    Ok(Vec::new())
+}

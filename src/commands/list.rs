@@ -1,0 +1,57 @@
+//! `k8sdoc list`: a table of the catalog.
+
+use std::io::Write;
+
+use anyhow::Result;
+use comfy_table::Cell;
+
+use crate::catalog::model::Scenario;
+use crate::catalog::{category_matches, Catalog};
+use crate::cli::{ListArgs, ListFormat, Settings};
+use crate::exit_codes::Outcome;
+use crate::output::sanitize::{one_line, sanitize};
+use crate::output::scenario::ListEntry;
+use crate::output::style::Palette;
+use crate::output::table::table;
+use crate::output::{write_json, write_yaml};
+
+pub(crate) fn run(
+    args: &ListArgs,
+    catalog: &Catalog,
+    settings: &Settings,
+    out: &mut dyn Write,
+    palette: Palette,
+) -> Result<Outcome> {
+    let rows: Vec<&Scenario> =
+        catalog.scenarios.iter().filter(|s| category_matches(s, args.category.as_deref())).collect();
+    match args.format {
+        ListFormat::Json => write_json(out, &rows.iter().map(|s| ListEntry::new(s)).collect::<Vec<_>>())?,
+        ListFormat::Yaml => write_yaml(out, &rows.iter().map(|s| ListEntry::new(s)).collect::<Vec<_>>())?,
+        ListFormat::Table if !rows.is_empty() => {
+            let mut header = vec!["ID", "Title", "Category", "Environment"];
+            if settings.verbose {
+                header.push("Source");
+            }
+            let mut table = table(&header, palette);
+            for s in &rows {
+                let mut row = vec![
+                    Cell::new(s.id),
+                    Cell::new(one_line(&s.title)),
+                    Cell::new(one_line(s.category.as_deref().unwrap_or("-"))),
+                    Cell::new(one_line(s.environment.as_deref().unwrap_or("-"))),
+                ];
+                if settings.verbose {
+                    row.push(Cell::new(format!(
+                        "{} ({})",
+                        sanitize(&s.source.to_string()),
+                        s.source.file.origin.describe()
+                    )));
+                }
+                table.add_row(row);
+            }
+            writeln!(out, "{table}")?;
+        }
+        ListFormat::Table => {}
+    }
+    Ok(Outcome::from_found(!rows.is_empty()))
+}

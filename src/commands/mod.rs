@@ -1,0 +1,58 @@
+//! One thin file per subcommand, wiring `cli` settings to the catalog, the engine, `analyze`
+//! and `output`. Commands do not call each other; what two of them share lives below them.
+
+mod analyze;
+mod catalog;
+mod completions;
+mod config;
+mod diagnose;
+mod lint;
+mod list;
+mod man;
+mod new;
+mod search;
+mod show;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::catalog::problem::Problem;
+use crate::catalog::Catalog;
+use crate::cli::{Command, Settings};
+use crate::exit_codes::Outcome;
+use crate::output::style::Palette;
+use crate::output::warnings::{report_problems, warn};
+
+/// Runs `command`, writing its output to `out`.
+pub(crate) fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Result<Outcome> {
+    let palette = Palette { enabled: settings.color.resolve() };
+    match command {
+        Command::Lint(args) => lint::run(args, settings, out, palette),
+        Command::Diagnose(args) => diagnose::run(args, settings, out, palette),
+        Command::Analyze(args) => analyze::run(args, settings, out, palette),
+        Command::Completions { shell } => completions::run(*shell, out),
+        Command::Man => man::run(out),
+        Command::Config => config::run(settings, out),
+        Command::Show(args) => show::run(args, &load_catalog(settings)?, out, palette),
+        Command::List(args) => list::run(args, &load_catalog(settings)?, settings, out, palette),
+        Command::Search(args) => search::run(args, &load_catalog(settings)?, out, palette),
+        Command::Catalog => catalog::run(&load_catalog(settings)?, out),
+        Command::New(args) => new::run(args, &load_catalog(settings)?, out),
+    }
+}
+
+/// The whole catalog, with its load warnings reported (unless `-q`).
+fn load_catalog(settings: &Settings) -> Result<Catalog> {
+    let catalog = Catalog::load(&settings.catalog)?;
+    if !settings.quiet {
+        let problems: Vec<&Problem> = catalog.problems.iter().chain(&catalog.duplicates).collect();
+        report_problems(&problems, settings.verbose);
+        if settings.verbose {
+            for skipped in &catalog.skipped {
+                warn(&format!("skipped {}: no scenarios in it", skipped.display()));
+            }
+        }
+    }
+    Ok(catalog)
+}

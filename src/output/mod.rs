@@ -1,0 +1,37 @@
+//! Everything a person or a tool reads: renderers for scenarios, diagnoses and findings,
+//! tables, colour, the pager, and the sanitiser every untrusted string passes through.
+//!
+//! Renderers take the data the engine, the catalog and `analyze` return and choose the words;
+//! they decide nothing about ranking or reading.
+
+pub(crate) mod analyze;
+pub(crate) mod diagnose;
+pub(crate) mod pager;
+pub(crate) mod sanitize;
+pub(crate) mod scenario;
+pub(crate) mod style;
+pub(crate) mod table;
+pub(crate) mod warnings;
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+pub use scenario::scenario_markdown;
+
+/// Writes `value` as pretty JSON followed by a newline.
+pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes `value` as a YAML document.
+pub(crate) fn write_yaml<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
+    let text = crate::yaml::to_string(value)?;
+    // The YAML writer escapes control characters in the strings it writes, but the output goes
+    // to a terminal, so it gets the same treatment as every other format.
+    out.write_all(sanitize::sanitize(&text).as_bytes())?;
+    Ok(())
+}
