@@ -4,19 +4,22 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use k8sdoc::model::{Origin, SourceFile};
+use k8sdoc::catalog::model::{Origin, SourceFile};
+use k8sdoc::catalog::mojibake::repair;
+use k8sdoc::catalog::parse::parse_catalog;
+use k8sdoc::output::scenario_markdown;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let repaired = k8sdoc::mojibake::repair(&text);
+    let repaired = repair(&text);
     let file = Arc::new(SourceFile { path: PathBuf::from("fuzz.md"), origin: Origin::Flag });
-    let parsed = k8sdoc::parse::parse_catalog(&repaired, &file);
+    let parsed = parse_catalog(&repaired, &file);
     for scenario in &parsed.scenarios {
         let mut out = Vec::new();
-        k8sdoc::render::scenario_markdown(&mut out, scenario).unwrap();
+        scenario_markdown(&mut out, scenario).unwrap();
         // Whatever was parsed must render to markdown that parses again.
-        let again = k8sdoc::parse::parse_catalog(std::str::from_utf8(&out).unwrap(), &file);
+        let again = parse_catalog(std::str::from_utf8(&out).unwrap(), &file);
         assert!(!again.scenarios.is_empty());
     }
 });

@@ -3,7 +3,7 @@
 //! scenarios, then the user's files and folders).
 
 pub mod model;
-pub(crate) mod mojibake;
+pub mod mojibake;
 pub mod parse;
 pub(crate) mod problem;
 pub(crate) mod sections;

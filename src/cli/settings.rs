@@ -11,6 +11,10 @@ use crate::catalog::model::Origin;
 use crate::catalog::CatalogSettings;
 use crate::engine::store::StoreOptions;
 
+/// The pager when neither `K8SDOC_PAGER`, the config file nor `PAGER` names one: quit if one
+/// screen (-F), keep colours (-R), leave the text on screen (-X).
+const DEFAULT_PAGER: &str = "less -FRX";
+
 /// The `--color` choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum ColorChoice {
@@ -91,63 +95,18 @@ fn env_var(name: &str) -> Option<String> {
 
 impl GlobalArgs {
     /// Resolves flags, environment and the config file (in that order of precedence) into
-    /// settings. Catalog layers, lowest first: built-in, config dir `scenarios/`, the config
-    /// file's `scenarios:`, `K8SDOC_SCENARIOS`, `--scenarios`.
+    /// settings.
     pub(crate) fn resolve(&self, limit_flag: Option<usize>) -> anyhow::Result<Settings> {
         let config_file = config::config_file();
         let file = config::load(config_file.as_deref())?;
         let config_found = file.is_some();
         let file = file.unwrap_or_default();
         let origin = config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-
-        let mut paths = Vec::new();
-        if let Some(dir) = config::scenarios_dir() {
-            if dir.is_dir() {
-                paths.push((dir, Origin::ConfigDir));
-            }
-        }
-        paths.extend(file.scenarios.iter().cloned().map(|p| (p, Origin::ConfigDir)));
-        if let Some(env) = std::env::var_os("K8SDOC_SCENARIOS") {
-            paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, Origin::Env)));
-        }
-        paths.extend(self.scenarios.iter().cloned().map(|p| (p, Origin::Flag)));
-
-        let (color, color_from) = match (self.color, env_var("K8SDOC_COLOR"), &file.color) {
-            (Some(flag), _, _) => (
-                match flag {
-                    ColorArg::Auto => ColorChoice::Auto,
-                    ColorArg::Always => ColorChoice::Always,
-                    ColorArg::Never => ColorChoice::Never,
-                },
-                From::Flag,
-            ),
-            (None, Some(env), _) => (parse_color(&env, "K8SDOC_COLOR")?, From::Env("K8SDOC_COLOR")),
-            (None, None, Some(value)) => (parse_color(value, &origin)?, From::ConfigFile),
-            (None, None, None) => (ColorChoice::Auto, From::Default),
-        };
-        let (limit, limit_from) = match (limit_flag, env_var("K8SDOC_LIMIT"), file.limit) {
-            (Some(n), _, _) => (n, From::Flag),
-            (None, Some(env), _) => (
-                env.trim().parse().map_err(|_| anyhow::anyhow!("K8SDOC_LIMIT: not a number: `{env}`"))?,
-                From::Env("K8SDOC_LIMIT"),
-            ),
-            (None, None, Some(n)) => (n, From::ConfigFile),
-            (None, None, None) => (5, From::Default),
-        };
-        let off = |v: &str| matches!(v.trim(), "" | "false" | "never" | "off");
-        let (pager, pager_from) = if self.no_pager {
-            (None, From::Flag)
-        } else if let Ok(env) = std::env::var("K8SDOC_PAGER") {
-            ((!off(&env)).then_some(env), From::Env("K8SDOC_PAGER"))
-        } else if let Some(value) = &file.pager {
-            ((!off(value)).then(|| value.clone()), From::ConfigFile)
-        } else if let Some(env) = env_var("PAGER") {
-            (Some(env), From::Env("PAGER"))
-        } else {
-            (Some(crate::output::pager::DEFAULT.to_string()), From::Default)
-        };
+        let (color, color_from) = self.color(&file, &origin)?;
+        let (limit, limit_from) = limit(limit_flag, &file)?;
+        let (pager, pager_from) = self.pager(&file);
         Ok(Settings {
-            catalog: CatalogSettings { builtin: !self.no_builtin, paths },
+            catalog: CatalogSettings { builtin: !self.no_builtin, paths: self.catalog_paths(&file) },
             store: StoreOptions {
                 cache_dir: config::cache_dir(),
                 verify: env_var("K8SDOC_VERIFY_INDEX").is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no")),
@@ -164,6 +123,66 @@ impl GlobalArgs {
             config_found,
         })
     }
+
+    /// Catalog layers, lowest first: (built-in,) the config dir's `scenarios/`, the config
+    /// file's `scenarios:`, `K8SDOC_SCENARIOS`, `--scenarios`.
+    fn catalog_paths(&self, file: &config::ConfigFile) -> Vec<(PathBuf, Origin)> {
+        let mut paths = Vec::new();
+        if let Some(dir) = config::scenarios_dir() {
+            if dir.is_dir() {
+                paths.push((dir, Origin::ConfigDir));
+            }
+        }
+        paths.extend(file.scenarios.iter().cloned().map(|p| (p, Origin::ConfigDir)));
+        if let Some(env) = std::env::var_os("K8SDOC_SCENARIOS") {
+            paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, Origin::Env)));
+        }
+        paths.extend(self.scenarios.iter().cloned().map(|p| (p, Origin::Flag)));
+        paths
+    }
+
+    fn color(&self, file: &config::ConfigFile, origin: &str) -> anyhow::Result<(ColorChoice, From)> {
+        Ok(match (self.color, env_var("K8SDOC_COLOR"), &file.color) {
+            (Some(flag), _, _) => (
+                match flag {
+                    ColorArg::Auto => ColorChoice::Auto,
+                    ColorArg::Always => ColorChoice::Always,
+                    ColorArg::Never => ColorChoice::Never,
+                },
+                From::Flag,
+            ),
+            (None, Some(env), _) => (parse_color(&env, "K8SDOC_COLOR")?, From::Env("K8SDOC_COLOR")),
+            (None, None, Some(value)) => (parse_color(value, origin)?, From::ConfigFile),
+            (None, None, None) => (ColorChoice::Auto, From::Default),
+        })
+    }
+
+    fn pager(&self, file: &config::ConfigFile) -> (Option<String>, From) {
+        let off = |v: &str| matches!(v.trim(), "" | "false" | "never" | "off");
+        if self.no_pager {
+            (None, From::Flag)
+        } else if let Ok(env) = std::env::var("K8SDOC_PAGER") {
+            ((!off(&env)).then_some(env), From::Env("K8SDOC_PAGER"))
+        } else if let Some(value) = &file.pager {
+            ((!off(value)).then(|| value.clone()), From::ConfigFile)
+        } else if let Some(env) = env_var("PAGER") {
+            (Some(env), From::Env("PAGER"))
+        } else {
+            (Some(DEFAULT_PAGER.to_string()), From::Default)
+        }
+    }
+}
+
+fn limit(flag: Option<usize>, file: &config::ConfigFile) -> anyhow::Result<(usize, From)> {
+    Ok(match (flag, env_var("K8SDOC_LIMIT"), file.limit) {
+        (Some(n), _, _) => (n, From::Flag),
+        (None, Some(env), _) => (
+            env.trim().parse().map_err(|_| anyhow::anyhow!("K8SDOC_LIMIT: not a number: `{env}`"))?,
+            From::Env("K8SDOC_LIMIT"),
+        ),
+        (None, None, Some(n)) => (n, From::ConfigFile),
+        (None, None, None) => (5, From::Default),
+    })
 }
 
 #[cfg(test)]

@@ -6,10 +6,6 @@ use std::process::{Command, Stdio};
 
 use anyhow::Result;
 
-/// The default when neither `K8SDOC_PAGER` nor `PAGER` is set: quit if one screen (-F), keep
-/// colours (-R), leave the text on screen (-X).
-pub(crate) const DEFAULT: &str = "less -FRX";
-
 /// Whether output of `lines` lines should be paged on a terminal `height` rows tall.
 fn should_page(is_terminal: bool, lines: usize, height: Option<usize>) -> bool {
     is_terminal && height.is_some_and(|h| lines > h)
