@@ -1,10 +1,17 @@
-//! Shared helpers for the integration tests: the real binary, isolated from the user's setup.
-
-#![allow(dead_code)]
+//! Helpers for the integration tests: the real binary, isolated from the user's setup.
 
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+
+/// Every path into the library that the tests use, here and nowhere else, so that moving a
+/// module of the library means editing this block only.
+pub mod lib_api {
+    pub use k8sdoc::model::{Item, Origin, Scenario, Source, SourceFile};
+    pub use k8sdoc::mojibake::repair;
+    pub use k8sdoc::parse::parse_catalog;
+    pub use k8sdoc::render::scenario_markdown;
+}
 
 /// `k8sdoc` with no user config, no `K8SDOC_SCENARIOS`, no colour from the environment.
 pub fn k8sdoc() -> Command {

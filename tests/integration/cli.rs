@@ -1,8 +1,6 @@
 //! The commands through the real binary: output, exit codes, catalog layers, bad input.
 
-mod common;
-
-use common::{assert_golden, fixture, k8sdoc, seed_path, stdout_of};
+use crate::util::{assert_golden, fixture, k8sdoc, seed_path, stdout_of};
 use predicates::prelude::*;
 use serde_json::Value;
 

@@ -1,8 +1,6 @@
 //! `k8sdoc diagnose` through the binary: output shapes, exit codes, and the persistent index.
 
-mod common;
-
-use common::{fixture, k8sdoc};
+use crate::util::{fixture, k8sdoc};
 use predicates::prelude::*;
 use serde_json::Value;
 
