@@ -1,4 +1,5 @@
-//! The built-in catalog covers every failure signal of `shared/coverage/failure-reasons.md`.
+//! The built-in catalog covers every failure signal of `tests/data/failure-reasons.md` (a copy of
+//! `shared/coverage/failure-reasons.md`).
 
 use std::collections::BTreeSet;
 
@@ -7,7 +8,7 @@ use predicates::prelude::*;
 
 /// The keys of the coverage tables: the first cell of rows like `| pod.oomkilled | ... |`.
 fn coverage_keys() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(repo().join("../shared/coverage/failure-reasons.md")).unwrap();
+    let text = std::fs::read_to_string(repo().join("tests/data/failure-reasons.md")).unwrap();
     text.lines()
         .filter_map(|l| l.strip_prefix("| "))
         .filter_map(|l| l.split(" |").next())

@@ -1,4 +1,5 @@
-//! Ranking quality through the real binary: the shared development queries, one bare signal and
+//! Ranking quality through the real binary: the shared development queries
+//! (`tests/data/dev-queries.yaml`, a copy of `shared/eval/dev-queries.yaml`), one bare signal and
 //! one real message per coverage key, and pasted outputs in the formats kubectl and the
 //! components print.
 
@@ -47,7 +48,7 @@ fn covered(top: &[u64], keys: &[String], covers: &HashMap<u64, HashSet<String>>)
 
 #[test]
 fn shared_dev_queries() {
-    let cases: Vec<DevCase> = read_yaml(&repo().join("../shared/eval/dev-queries.yaml"));
+    let cases: Vec<DevCase> = read_yaml(&repo().join("tests/data/dev-queries.yaml"));
     let covers = catalog_covers();
     let (mut n, mut top1, mut top3, mut misses) = (0, 0, 0, Vec::new());
     for case in &cases {
