@@ -1,19 +1,23 @@
 //! The commands through the real binary: output, exit codes, catalog layers, bad input.
 
-use crate::util::{assert_golden, fixture, k8sdoc, seed_path, stdout_of};
+use crate::util::{fixture, k8sdoc, seed_path, stdout_of};
 use predicates::prelude::*;
 use serde_json::Value;
+
+// Snapshots in tests/integration/snapshots/. A changed output fails and leaves a `.snap.new`
+// beside the snapshot; `INSTA_UPDATE=always cargo test --test integration golden` accepts it
+// (review the diff). With `CI=true`, nothing is written.
 
 #[test]
 fn golden_show_15() {
     let out = stdout_of(k8sdoc().args(["show", "15", "--color", "never"]));
-    assert_golden("show-15.txt", &out);
+    insta::assert_snapshot!("show-15", out);
 }
 
 #[test]
 fn golden_list_of_seed_category() {
     let out = stdout_of(k8sdoc().args(["list", "--category", "cluster-management", "--color", "never"]));
-    assert_golden("list-cluster-management.txt", &out);
+    insta::assert_snapshot!("list-cluster-management", out);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Helpers for the integration tests: the real binary, isolated from the user's setup.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 
@@ -43,23 +43,6 @@ pub fn fixture(rel: &str) -> PathBuf {
 pub fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// Compares `actual` with the golden file; `UPDATE_GOLDEN=1` rewrites it instead.
-pub fn assert_golden(name: &str, actual: &str) {
-    let path: PathBuf = repo().join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing golden file {}; run with UPDATE_GOLDEN=1", path.display()));
-    if expected != actual {
-        panic!(
-            "output differs from {} (run with UPDATE_GOLDEN=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}",
-            Path::new(&path).display()
-        );
-    }
 }
 
 /// Scenario number -> coverage keys, for the whole built-in catalog, through the binary.
