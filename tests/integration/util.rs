@@ -15,7 +15,12 @@ pub mod lib_api {
 
 /// `k8sdoc` with no user config, no `K8SDOC_SCENARIOS`, no colour from the environment.
 pub fn k8sdoc() -> Command {
-    let mut cmd = Command::cargo_bin("k8sdoc").unwrap();
+    Command::from_std(k8sdoc_process())
+}
+
+/// The same, as a plain `std::process::Command`, for tests that handle the child process.
+pub fn k8sdoc_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("k8sdoc"));
     cmd.env_remove("K8SDOC_SCENARIOS")
         .env_remove("NO_COLOR")
         .env_remove("K8SDOC_PAGER")
