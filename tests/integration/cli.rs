@@ -5,8 +5,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 // Snapshots in tests/integration/snapshots/. A changed output fails and leaves a `.snap.new`
-// beside the snapshot; `INSTA_UPDATE=always cargo test --test integration golden` accepts it
-// (review the diff). With `CI=true`, nothing is written.
+// beside the snapshot; `INSTA_UPDATE=always cargo test golden` accepts it (review the diff).
+// With `CI=true`, nothing is written.
 
 #[test]
 fn golden_show_15() {
