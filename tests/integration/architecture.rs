@@ -122,19 +122,33 @@ fn imports_follow_the_module_map() {
             }
             for target in targets(line, &here) {
                 if target != subsystem && allowed.contains_key(target.as_str()) && !deps.contains(target.as_str()) {
-                    violations.push(format!("{}:{}: `{subsystem}` may not use `{target}`: {}", rel.display(), n + 1, line.trim()));
+                    violations.push(format!(
+                        "{}:{}: `{subsystem}` may not use `{target}`: {}",
+                        rel.display(),
+                        n + 1,
+                        line.trim()
+                    ));
                 }
             }
             if subsystem == "commands" && here.len() > 1 {
                 for sibling in targets_within_commands(line) {
                     if sibling != here[1] {
-                        violations.push(format!("{}:{}: commands do not use each other (`{sibling}`)", rel.display(), n + 1));
+                        violations.push(format!(
+                            "{}:{}: commands do not use each other (`{sibling}`)",
+                            rel.display(),
+                            n + 1
+                        ));
                     }
                 }
             }
             let path = rel.to_string_lossy().replace('\\', "/");
             if DISK_WRITES.iter().any(|w| line.contains(w)) && !MAY_WRITE.iter().any(|m| path.starts_with(m)) {
-                violations.push(format!("{}:{}: only engine::store writes to disk: {}", rel.display(), n + 1, line.trim()));
+                violations.push(format!(
+                    "{}:{}: only engine::store writes to disk: {}",
+                    rel.display(),
+                    n + 1,
+                    line.trim()
+                ));
             }
         }
         in_tests = false;

@@ -1,8 +1,7 @@
 //! The user's seed document, read raw (mojibake and chat-window artifacts included).
 
-mod common;
-
-use common::{k8sdoc, repo, seed_path};
+use crate::util::lib_api::repair;
+use crate::util::{k8sdoc, repo, seed_path};
 use serde_json::Value;
 
 fn seed_json(ids: &[&str]) -> Vec<Value> {
@@ -26,7 +25,7 @@ fn strings(v: &Value) -> Vec<&str> {
 fn repair_of_raw_seed_is_the_shipped_builtin_text() {
     let raw = std::fs::read_to_string(seed_path()).unwrap();
     let shipped = std::fs::read_to_string(repo().join("scenarios/cluster-management.md")).unwrap();
-    let repaired = k8sdoc::mojibake::repair(&raw);
+    let repaired = repair(&raw);
     assert_eq!(repaired, shipped);
     assert!(raw.contains("üîπ") && !shipped.contains("üîπ") && shipped.contains("🔹"));
     assert!(!shipped.contains("‚Üí") && shipped.contains('→'));

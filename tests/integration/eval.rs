@@ -1,12 +1,11 @@
-//! Ranking quality through the real binary: the shared development queries, one bare signal and
+//! Ranking quality through the real binary: the shared development queries
+//! (`tests/data/dev-queries.yaml`, a copy of `shared/eval/dev-queries.yaml`), one bare signal and
 //! one real message per coverage key, and pasted outputs in the formats kubectl and the
 //! components print.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use common::{k8sdoc, repo};
+use crate::util::{catalog_covers, k8sdoc, repo};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -28,7 +27,7 @@ struct CoverageCase {
 
 fn read_yaml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> T {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    k8sdoc::yaml::parse(&text, &path.display().to_string()).unwrap()
+    yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The top results' scenario numbers for `diagnose` with these arguments.
@@ -49,8 +48,8 @@ fn covered(top: &[u64], keys: &[String], covers: &HashMap<u64, HashSet<String>>)
 
 #[test]
 fn shared_dev_queries() {
-    let cases: Vec<DevCase> = read_yaml(&repo().join("../shared/eval/dev-queries.yaml"));
-    let covers = common::catalog_covers();
+    let cases: Vec<DevCase> = read_yaml(&repo().join("tests/data/dev-queries.yaml"));
+    let covers = catalog_covers();
     let (mut n, mut top1, mut top3, mut misses) = (0, 0, 0, Vec::new());
     for case in &cases {
         let ids = top(&["--symptom", &case.q]);
@@ -74,7 +73,7 @@ fn shared_dev_queries() {
 #[test]
 fn every_coverage_key_from_its_signal_and_its_message() {
     let cases: Vec<CoverageCase> = read_yaml(&repo().join("tests/data/coverage-queries.yaml"));
-    let covers = common::catalog_covers();
+    let covers = catalog_covers();
     let mut misses = Vec::new();
     for case in &cases {
         for (kind, query) in [("signal", &case.signal), ("message", &case.message)] {
@@ -92,7 +91,7 @@ fn every_coverage_key_from_its_signal_and_its_message() {
 fn pasted_outputs() {
     let dir = repo().join("tests/data/pastes");
     let expect: BTreeMap<String, Vec<String>> = read_yaml(&dir.join("expect.yaml"));
-    let covers = common::catalog_covers();
+    let covers = catalog_covers();
     let mut misses = Vec::new();
     for (file, keys) in &expect {
         let path = dir.join(file);

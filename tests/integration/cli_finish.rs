@@ -1,8 +1,6 @@
 //! Fit and finish: completions, man page, help, pager, config precedence, `new`, `--version`.
 
-mod common;
-
-use common::k8sdoc;
+use crate::util::{fixture, k8sdoc};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -123,11 +121,8 @@ fn broken_config_names_the_file_and_line() {
 #[test]
 fn config_file_scenario_folders_are_loaded() {
     let config = tempfile::tempdir().unwrap();
-    std::fs::write(
-        config.path().join("config.yaml"),
-        format!("scenarios:\n  - {}\n", common::fixture("folder").display()),
-    )
-    .unwrap();
+    std::fs::write(config.path().join("config.yaml"), format!("scenarios:\n  - {}\n", fixture("folder").display()))
+        .unwrap();
     k8sdoc().env("K8SDOC_CONFIG_DIR", config.path()).args(["show", "5001"]).assert().success();
 }
 

@@ -1,8 +1,6 @@
 //! `k8sdoc analyze` on saved cluster state in the shapes kubectl writes.
 
-mod common;
-
-use common::{fixture, k8sdoc};
+use crate::util::{catalog_covers, fixture, k8sdoc};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -21,7 +19,7 @@ fn each_expected_finding_has_its_object_symptom_and_a_fitting_scenario() {
     let args = dump_args();
     let v = analyze(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let findings = v["findings"].as_array().unwrap();
-    let covers = common::catalog_covers();
+    let covers = catalog_covers();
     let expected = [
         ("shop", "ReplicaSet", "api-7c9f8d6b5d", "pod-crashloopbackoff", vec!["pod.crashloopbackoff"], 3),
         ("shop", "StatefulSet", "worker", "pod-oomkilled", vec!["pod.oomkilled"], 1),

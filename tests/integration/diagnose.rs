@@ -1,8 +1,8 @@
 //! `k8sdoc diagnose` through the binary: output shapes, exit codes, and the persistent index.
 
-mod common;
+use std::time::{Duration, SystemTime};
 
-use common::{fixture, k8sdoc};
+use crate::util::{fixture, k8sdoc, k8sdoc_process};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -139,12 +139,25 @@ fn index_is_cached_rebuilt_on_change_and_on_corruption() {
     assert!(err.contains("index read from"), "{err}");
     assert_eq!(first, second);
 
-    // Same size, new content: the hash catches it even if the mtime did not move.
-    let text = std::fs::read_to_string(&catalog).unwrap().replace("Ran Twice", "Ran Thrice");
-    std::fs::write(&catalog, text).unwrap();
-    let (third, err) = run_cached(cache.path(), dir.path(), "cron job ran");
+    // A new mtime alone (same bytes) keeps the index: the content hash is compared and matches.
+    let built = std::fs::metadata(&catalog).unwrap().modified().unwrap();
+    set_mtime(&catalog, built + Duration::from_secs(1));
+    let (touched, err) = run_cached(cache.path(), dir.path(), "cron job ran twice");
+    assert!(err.contains("index read from"), "{err}");
+    assert_eq!(first, touched);
+
+    // Same size, new content (and a new mtime): the size shows nothing, the content hash does.
+    // The new word is found, so the index was built again from the new text.
+    let before = std::fs::read_to_string(&catalog).unwrap();
+    let edited = before.replace("Ran Twice", "Stampeded");
+    assert_ne!(edited, before);
+    std::fs::write(&catalog, &edited).unwrap();
+    set_mtime(&catalog, built + Duration::from_secs(2));
+    assert_eq!(std::fs::metadata(&catalog).unwrap().len(), before.len() as u64, "the edit changed the size");
+    let (third, err) = run_cached(cache.path(), dir.path(), "stampeded");
     assert!(err.contains("index built"), "{err}");
-    assert!(third.contains("Ran Thrice"), "{third}");
+    let v: Value = serde_json::from_str(&third).unwrap();
+    assert_eq!(v["results"][0]["title"], "Cron Job Stampeded After Controller Restart", "{third}");
 
     // A corrupt index is ignored and rebuilt, never trusted or fatal.
     for entry in std::fs::read_dir(cache.path()).unwrap() {
@@ -155,19 +168,21 @@ fn index_is_cached_rebuilt_on_change_and_on_corruption() {
         bytes.truncate(bytes.len() - 7);
         std::fs::write(&path, bytes).unwrap();
     }
-    let (fourth, err) = run_cached(cache.path(), dir.path(), "cron job ran");
+    let (fourth, err) = run_cached(cache.path(), dir.path(), "stampeded");
     assert!(err.contains("index built"), "{err}");
     assert_eq!(third, fourth);
+}
+
+fn set_mtime(path: &std::path::Path, time: SystemTime) {
+    std::fs::File::options().write(true).open(path).unwrap().set_modified(time).unwrap();
 }
 
 #[test]
 fn two_processes_building_at_once_both_succeed() {
     let cache = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("k8sdoc");
     let spawn = || {
-        std::process::Command::new(&bin)
+        k8sdoc_process()
             .env("K8SDOC_CACHE_DIR", cache.path())
-            .env("K8SDOC_CONFIG_DIR", "/nonexistent")
             .args(["diagnose", "-s", "OOMKilled", "--format", "json"])
             .stdout(std::process::Stdio::piped())
             .spawn()

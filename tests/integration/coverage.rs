@@ -1,15 +1,14 @@
-//! The built-in catalog covers every failure signal of `shared/coverage/failure-reasons.md`.
-
-mod common;
+//! The built-in catalog covers every failure signal of `tests/data/failure-reasons.md` (a copy of
+//! `shared/coverage/failure-reasons.md`).
 
 use std::collections::BTreeSet;
 
-use common::{k8sdoc, repo};
+use crate::util::{catalog_covers, k8sdoc, repo};
 use predicates::prelude::*;
 
 /// The keys of the coverage tables: the first cell of rows like `| pod.oomkilled | ... |`.
 fn coverage_keys() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(repo().join("../shared/coverage/failure-reasons.md")).unwrap();
+    let text = std::fs::read_to_string(repo().join("tests/data/failure-reasons.md")).unwrap();
     text.lines()
         .filter_map(|l| l.strip_prefix("| "))
         .filter_map(|l| l.split(" |").next())
@@ -25,7 +24,7 @@ fn coverage_keys() -> BTreeSet<String> {
 fn every_coverage_key_has_a_scenario_and_every_covers_key_is_real() {
     let keys = coverage_keys();
     assert!(keys.len() >= 100, "parsed only {} keys", keys.len());
-    let covers = common::catalog_covers();
+    let covers = catalog_covers();
     let covered: BTreeSet<&String> = covers.values().flatten().collect();
     let uncovered: Vec<&String> = keys.iter().filter(|k| !covered.contains(k)).collect();
     assert!(uncovered.is_empty(), "keys without a scenario: {uncovered:?}");
@@ -38,7 +37,7 @@ fn every_coverage_key_has_a_scenario_and_every_covers_key_is_real() {
 
 #[test]
 fn at_least_150_new_scenarios_numbered_from_1001() {
-    let covers = common::catalog_covers();
+    let covers = catalog_covers();
     let new: Vec<u64> = covers.keys().copied().filter(|id| *id >= 1001).collect();
     assert!(new.len() >= 150, "only {} scenarios numbered 1001+", new.len());
     assert!(covers.iter().all(|(id, _)| *id <= 22 || *id >= 1001));

@@ -3,15 +3,23 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use k8sdoc::model::{Item, Origin, Scenario, Source, SourceFile};
-use k8sdoc::parse::parse_catalog;
-use k8sdoc::render::scenario_markdown;
 use proptest::prelude::*;
+use proptest::test_runner::{FileFailurePersistence, RngSeed};
+
+use crate::util::lib_api::{parse_catalog, repair, scenario_markdown, Item, Origin, Scenario, Source, SourceFile};
 
 /// A fixed seed keeps CI reproducible; `PROPTEST_RNG_SEED=<n>` explores other cases locally.
+/// Failures are recorded in `parser_props.proptest-regressions` beside this file and re-run first.
+/// (proptest's default would look for a `main.rs` above this file, find the crate's, and use
+/// `tests/proptest-regressions/parser_props.txt` instead.)
 fn config(cases: u32) -> ProptestConfig {
     let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x6b38_7364);
-    ProptestConfig { cases, rng_seed: proptest::test_runner::RngSeed::Fixed(seed), ..ProptestConfig::default() }
+    ProptestConfig {
+        cases,
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    }
 }
 
 fn file() -> Arc<SourceFile> {
@@ -46,14 +54,14 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
-        let repaired = k8sdoc::mojibake::repair(&text);
+        let repaired = repair(&text);
         let _ = parse_catalog(&repaired, &file());
     }
 
     #[test]
     fn catalog_shaped_text_never_panics(lines in prop::collection::vec(catalog_line(), 0..60)) {
         let text = lines.join("\n");
-        let parsed = parse_catalog(&k8sdoc::mojibake::repair(&text), &file());
+        let parsed = parse_catalog(&repair(&text), &file());
         for s in &parsed.scenarios {
             prop_assert!(s.source.line >= 1 && s.source.line <= lines.len().max(1));
         }

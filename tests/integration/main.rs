@@ -1,0 +1,14 @@
+//! The integration tests, in one crate (one link instead of one per file), one module per area.
+//! Most of them run the real binary; `util` has the helpers and the only paths into the library.
+
+mod util;
+
+mod analyze;
+mod architecture;
+mod cli;
+mod cli_finish;
+mod coverage;
+mod diagnose;
+mod eval;
+mod parser_props;
+mod seed;
