@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use crate::catalog::model::Scenario;
 use crate::cli::{DiagnoseArgs, DiagnoseFormat, Settings};
 use crate::engine::extract::extract;
-use crate::engine::store::{self, Provenance};
+use crate::engine::store::{self, Provenance, Stale};
 use crate::engine::{self, Input, InputOrigin};
 use crate::exit_codes::Outcome;
 use crate::output::diagnose::Report;
@@ -41,7 +41,13 @@ pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write,
             Provenance::Built => format!("built and saved to {place}"),
             Provenance::BuiltUncached => format!("built; could not save it to {place}"),
         };
-        warn(&format!("index {how}"));
+        let why = match opened.stale {
+            Some(Stale::Corrupt) => " (the cached index was damaged: checksum mismatch)",
+            Some(Stale::Undecodable) => " (the cached index did not decode)",
+            Some(Stale::Outdated) => " (the catalog or k8sdoc changed since the cached index)",
+            Some(Stale::Missing) | None => "",
+        };
+        warn(&format!("index {how}{why}"));
     }
     let rules = &opened.rules;
     let index = opened.view()?;

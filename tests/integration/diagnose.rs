@@ -169,8 +169,38 @@ fn index_is_cached_rebuilt_on_change_and_on_corruption() {
         std::fs::write(&path, bytes).unwrap();
     }
     let (fourth, err) = run_cached(cache.path(), dir.path(), "stampeded");
-    assert!(err.contains("index built"), "{err}");
+    assert!(err.contains("index built") && err.contains("damaged: checksum mismatch"), "{err}");
     assert_eq!(third, fourth);
+}
+
+/// Every open checks the header and bounds, not the whole file's checksum; a byte flipped
+/// where decoding cannot see it is caught when verification is asked for.
+#[test]
+fn verify_index_catches_damage_that_decodes() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("folder/nested/team.md"), dir.path().join("team.md")).unwrap();
+    let (first, err) = run_cached(cache.path(), dir.path(), "cron job ran twice");
+    assert!(err.contains("index built and saved"), "{err}");
+    let index = std::fs::read_dir(cache.path()).unwrap().next().unwrap().unwrap().path();
+    let mut bytes = std::fs::read(&index).unwrap();
+    // The last byte is inside the last symptom link record's kind: any value decodes.
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&index, &bytes).unwrap();
+    let (_, err) = run_cached(cache.path(), dir.path(), "cron job ran twice");
+    assert!(err.contains("index read from"), "without verification the damage is not looked for: {err}");
+    let out = k8sdoc()
+        .env("K8SDOC_CACHE_DIR", cache.path())
+        .env("K8SDOC_VERIFY_INDEX", "1")
+        .args(["-v", "--no-builtin", "--scenarios"])
+        .arg(dir.path())
+        .args(["diagnose", "-s", "cron job ran twice", "--format", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("index built") && err.contains("damaged: checksum mismatch"), "{err}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), first);
 }
 
 fn set_mtime(path: &std::path::Path, time: SystemTime) {

@@ -109,6 +109,11 @@ pub(super) fn checksum_ok(bytes: &[u8]) -> bool {
     bytes.len() >= HEADER && checksum(&bytes[HEADER..]).to_le_bytes() == bytes[CHECKSUM_AT..CHECKSUM_AT + 8]
 }
 
+/// Whether `bytes` start like an index of this format (its key may still be another's).
+pub(super) fn is_current_format(bytes: &[u8]) -> bool {
+    bytes.len() >= HEADER && &bytes[..8] == MAGIC && bytes[8..12] == FORMAT.to_le_bytes()
+}
+
 /// Reads the header, key, files and problems. Checks the magic, the format, the key and the
 /// length (a torn or truncated file is caught here without reading it whole).
 pub(super) fn decode_head(bytes: &[u8], key: &str) -> Result<Head> {

@@ -78,12 +78,27 @@ pub(crate) enum Provenance {
     BuiltUncached,
 }
 
+/// Why a cached index was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stale {
+    /// No cached file (or it could not be opened).
+    Missing,
+    /// Another format, another catalog configuration, or a catalog file changed since.
+    Outdated,
+    /// It did not decode and its checksum does not match: damaged on disk.
+    Corrupt,
+    /// It did not decode although its checksum matches (written by a different encoder).
+    Undecodable,
+}
+
 /// The index and rules for a catalog, plus the loaded catalog when it had to be parsed anyway.
 pub(crate) struct Opened {
     pub file: IndexFile,
     pub rules: RuleSet,
     catalog: Option<Catalog>,
     pub provenance: Provenance,
+    /// Why the cached index was not used, when it was not.
+    pub stale: Option<Stale>,
     pub path: Option<PathBuf>,
 }
 
@@ -136,9 +151,14 @@ pub(crate) fn open(settings: &CatalogSettings, options: &StoreOptions) -> Result
     let stamps = current_stamps(&inputs)?;
     let key = cache_key(settings, &inputs);
     let path = options.cache_dir.as_ref().map(|d| d.join(format!("index-{:016x}.bin", checksum(key.as_bytes()))));
+    let mut stale = None;
     if let Some(path) = &path {
-        if let Some((file, rules)) = read_valid(path, &key, &stamps, options.verify) {
-            return Ok(Opened { file, rules, catalog: None, provenance: Provenance::Cached, path: Some(path.clone()) });
+        match read_valid(path, &key, &stamps, options.verify) {
+            Ok((file, rules)) => {
+                let provenance = Provenance::Cached;
+                return Ok(Opened { file, rules, catalog: None, provenance, stale: None, path: Some(path.clone()) });
+            }
+            Err(why) => stale = Some(why),
         }
     }
     let catalog = Catalog::load(settings)?;
@@ -151,7 +171,7 @@ pub(crate) fn open(settings: &CatalogSettings, options: &StoreOptions) -> Result
     let (files, problems) = decode_files(&bytes, &key)?;
     let file = IndexFile { bytes: Bytes::Owned(bytes), files, problems, index_at };
     let provenance = if saved { Provenance::Built } else { Provenance::BuiltUncached };
-    Ok(Opened { file, rules, catalog: Some(catalog), provenance, path })
+    Ok(Opened { file, rules, catalog: Some(catalog), provenance, stale, path })
 }
 
 /// Identifies a catalog configuration: which layers, which files, which k8sdoc and which
@@ -215,27 +235,33 @@ fn still_current(indexed: &[FileStamp], now: &[FileStamp]) -> bool {
         })
 }
 
-/// The cached index and its rules, when the file is there, decodes and is current.
-fn read_valid(path: &Path, key: &str, stamps: &[FileStamp], verify: bool) -> Option<(IndexFile, RuleSet)> {
-    let file = fs::File::open(path).ok()?;
+/// The cached index and its rules, when the file is there, decodes and is current; else why not.
+fn read_valid(path: &Path, key: &str, stamps: &[FileStamp], verify: bool) -> Result<(IndexFile, RuleSet), Stale> {
+    let file = fs::File::open(path).map_err(|_| Stale::Missing)?;
     // SAFETY: k8sdoc never writes an index file in place (it writes a temporary file and
     // renames it), so the mapped bytes do not change under us.
-    let bytes = Bytes::Mapped(unsafe { memmap2::Mmap::map(&file) }.ok()?);
+    let bytes = Bytes::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(|_| Stale::Missing)?);
     if verify && !format::checksum_ok(&bytes) {
-        return None;
+        return Err(Stale::Corrupt);
     }
-    let head = format::decode_head(&bytes, key).ok()?;
+    // The checksum is read only when decoding fails, to tell damage from another encoder's file.
+    let damaged = |bytes: &[u8]| if format::checksum_ok(bytes) { Stale::Undecodable } else { Stale::Corrupt };
+    let head = match format::decode_head(&bytes, key) {
+        Ok(head) => head,
+        Err(_) if format::is_current_format(&bytes) => return Err(damaged(&bytes)),
+        Err(_) => return Err(Stale::Outdated),
+    };
     if !still_current(&head.files, stamps) {
-        return None;
+        return Err(Stale::Outdated);
     }
     let mut r = Reader::new(&bytes);
     r.pos = head.rules_at;
-    let rules = rules::decode(&mut r).ok()?;
+    let rules = rules::decode(&mut r).map_err(|_| damaged(&bytes))?;
     let index_at = r.pos;
     // Decoding the index's tables now means a torn or corrupt index is caught here and rebuilt.
-    IndexView::read(&mut r).ok()?;
+    IndexView::read(&mut r).map_err(|_| damaged(&bytes))?;
     let problems = problems_of(&head.files, head.problems);
-    Some((IndexFile { bytes, files: head.files, problems, index_at }, rules))
+    Ok((IndexFile { bytes, files: head.files, problems, index_at }, rules))
 }
 
 fn decode_files(bytes: &[u8], key: &str) -> Result<(Vec<FileStamp>, Vec<Problem>)> {
