@@ -1,0 +1,236 @@
+//! Parses catalog text (the seed's markdown, or the plain-text variant) into [`Scenario`]s.
+//!
+//! Two front ends feed one assembler: markdown goes through pulldown-cmark, the plain-text
+//! variant (`📘 Scenario #N: Title` lines, plain `Label:` lines, `•` bullets) is read line by
+//! line. Both turn a scenario's body into blocks (labels, text, code), and the assembler
+//! files them under the right section, so both formats obey the same rules for commands,
+//! copy-paste artifacts and unknown labels.
+
+use std::sync::Arc;
+
+mod assemble;
+mod markdown;
+mod plain;
+
+use self::assemble::Assembler;
+use self::markdown::markdown_blocks;
+use self::plain::plain_blocks;
+use super::model::{Scenario, Source, SourceFile};
+use super::problem::{Problem, Severity};
+
+/// What one file held.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub scenarios: Vec<Scenario>,
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// Parses one catalog file's (already repaired, valid UTF-8) text.
+pub fn parse_catalog(text: &str, file: &Arc<SourceFile>) -> Parsed {
+    parse_catalog_at(text, file, is_markdown(text), 0)
+}
+
+/// Whether a catalog file is in the markdown format (scenario headings) or the plain-text one.
+pub(crate) fn is_markdown(text: &str) -> bool {
+    text.split('\n').any(|l| matches!(heading(l, true), Some(Heading::Start { .. })))
+}
+
+/// Parses text that starts at line `line_offset + 1` of its file, in the given format: one
+/// scenario cut out of a file is parsed exactly as it was in the whole file.
+pub(crate) fn parse_catalog_at(text: &str, file: &Arc<SourceFile>, markdown: bool, line_offset: usize) -> Parsed {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut parsed = Parsed::default();
+    let starts = scenario_starts(&lines, markdown, file, &mut parsed.problems);
+    for (n, start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).map_or(lines.len(), |next| next.line);
+        let body = start.line + 1..end;
+        let source = Source { file: Arc::clone(file), line: start.line + 1 };
+        let mut assembler = Assembler::new(Scenario::new(start.id, start.title.clone(), source));
+        if markdown {
+            markdown_blocks(&lines, body, &mut assembler);
+        } else {
+            plain_blocks(&lines, body, &mut assembler);
+        }
+        let mut scenario = assembler.finish();
+        scenario.end_line = end + 1;
+        parsed.scenarios.push(scenario);
+    }
+    if line_offset > 0 {
+        for s in &mut parsed.scenarios {
+            s.source.line += line_offset;
+            s.end_line += line_offset;
+            for e in &mut s.extra {
+                e.line += line_offset;
+            }
+        }
+        for p in &mut parsed.problems {
+            p.source.line += line_offset;
+        }
+    }
+    parsed
+}
+
+/// What a line says about scenario boundaries.
+#[derive(Debug, PartialEq)]
+enum Heading<'a> {
+    /// `### 🔹 Scenario #12: Title` (markdown) or `📘 Scenario #12: Title` (plain text).
+    Start { number: &'a str, title: &'a str },
+    /// Looks like a scenario heading but carries no number: reported, never dropped silently.
+    Numberless,
+}
+
+/// Recognises a scenario heading by hand rather than by regex: this runs on every line of every
+/// catalog, and a Unicode-aware regex costs more to compile than a small catalog takes to parse.
+fn heading(line: &str, markdown: bool) -> Option<Heading<'_>> {
+    let mut rest = line;
+    if markdown {
+        let t = rest.trim_start_matches(' ');
+        let hashes = t.len() - t.trim_start_matches('#').len();
+        if rest.len() - t.len() > 3 || !(1..=6).contains(&hashes) {
+            return None;
+        }
+        rest = &t[hashes..];
+        if !rest.starts_with(char::is_whitespace) {
+            return None;
+        }
+    }
+    // Emoji and punctuation before the word (`🔹`, `📘`) are decoration.
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || !(c.is_alphanumeric() || c == '#' || c == '_'));
+    let rest = rest.strip_prefix("Scenario")?.trim_start();
+    let (hash, rest) = match rest.strip_prefix('#') {
+        Some(after) => (true, after.trim_start()),
+        None => (false, rest),
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        let numberless = hash || (markdown && rest.starts_with(':'));
+        return numberless.then_some(Heading::Numberless);
+    }
+    if !markdown && !hash {
+        return None;
+    }
+    let number = &rest[..digits];
+    let mut title = rest[digits..].trim_start();
+    match title.chars().next() {
+        Some(c @ (':' | '.' | '-' | '–' | '—')) => title = title[c.len_utf8()..].trim_start(),
+        // The plain-text variant always separates number and title.
+        _ if !markdown => return None,
+        _ => {}
+    }
+    let title = if markdown { title.trim_end().trim_end_matches('#').trim_end() } else { title.trim_end() };
+    Some(Heading::Start { number, title })
+}
+
+struct Start {
+    line: usize,
+    id: u32,
+    title: String,
+}
+
+/// Finds the first line of every scenario, skipping fenced code (a `###` line in a code block
+/// is a comment, not a heading).
+fn scenario_starts(lines: &[&str], markdown: bool, file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Start> {
+    let mut starts = Vec::new();
+    // (fence character, length, line it was opened on)
+    let mut fence: Option<(char, usize, usize)> = None;
+    for (i, line) in lines.iter().enumerate() {
+        if markdown {
+            if let Some((c, n)) = fence_marker(line) {
+                fence = match fence {
+                    None => Some((c, n, i)),
+                    Some(open) if open.0 == c && n >= open.1 && is_bare_fence(line) => None,
+                    still => still,
+                };
+                continue;
+            }
+            if let Some((_, _, opened)) = fence {
+                // A stray fence pasted from a chat window must not swallow the scenarios after
+                // it: a scenario heading closes it, and the file is flagged.
+                if !matches!(heading(line.trim_end_matches('\r'), true), Some(Heading::Start { .. })) {
+                    continue;
+                }
+                problems.push(Problem::new(
+                    Severity::Warning,
+                    Source { file: Arc::clone(file), line: opened + 1 },
+                    format!("code fence opened here is not closed before the scenario heading on line {}", i + 1),
+                ));
+                fence = None;
+            }
+        }
+        let source = || Source { file: Arc::clone(file), line: i + 1 };
+        match heading(line.trim_end_matches('\r'), markdown) {
+            Some(Heading::Start { number, title }) => match number.parse::<u32>() {
+                Ok(id) => starts.push(Start { line: i, id, title: title.to_string() }),
+                Err(_) => problems.push(Problem::new(
+                    Severity::Error,
+                    source(),
+                    format!("scenario number {number} is too large"),
+                )),
+            },
+            Some(Heading::Numberless) => problems.push(Problem::new(
+                Severity::Error,
+                source(),
+                format!("scenario heading has no number: {}", line.trim()),
+            )),
+            None => {}
+        }
+    }
+    starts
+}
+
+/// `(fence char, length)` when `line` opens or closes a fenced code block.
+fn fence_marker(line: &str) -> Option<(char, usize)> {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 {
+        return None;
+    }
+    let c = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = t.chars().take_while(|x| *x == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+pub(super) fn is_bare_fence(line: &str) -> bool {
+    line.trim().chars().all(|c| c == '`' || c == '~')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::assemble::join_continuations;
+    use super::*;
+
+    #[test]
+    fn headings() {
+        let start = |number, title| Some(Heading::Start { number, title });
+        assert_eq!(heading("### 🔹 Scenario #12: Stuck CSRs", true), start("12", "Stuck CSRs"));
+        assert_eq!(heading("## Scenario 5 - Taints ##", true), start("5", "Taints"));
+        assert_eq!(heading("📘 Scenario #139: Plain", false), start("139", "Plain"));
+        assert_eq!(heading("\t📘 Scenario #7. Dot", false), start("7", "Dot"));
+        assert_eq!(heading("### Scenario: no number", true), Some(Heading::Numberless));
+        assert_eq!(heading("📘 Scenario #: nothing", false), Some(Heading::Numberless));
+        assert_eq!(heading("See Scenario #12: prose", false), None);
+        assert_eq!(heading("Scenario 5: no hash in plain text", false), None);
+        assert_eq!(heading("#### Scenarios overview", true), None);
+        assert_eq!(heading("    ### Scenario #1: indented code", true), None);
+    }
+    use crate::catalog::model::Origin;
+    use std::path::PathBuf;
+
+    fn file() -> Arc<SourceFile> {
+        Arc::new(SourceFile { path: PathBuf::from("t.md"), origin: Origin::Flag })
+    }
+
+    #[test]
+    fn labels_on_consecutive_lines_split() {
+        let text = "### Scenario #7: T\n**Category:** A\n**Environment:** B\n";
+        let parsed = parse_catalog(text, &file());
+        let s = &parsed.scenarios[0];
+        assert_eq!(s.category.as_deref(), Some("A"));
+        assert_eq!(s.environment.as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn continuation_lines_join_into_one_command() {
+        let out = join_continuations(&["kubectl get pods \\".into(), "  -A".into(), "CopyEdit".into()]);
+        assert_eq!(out, vec!["kubectl get pods \\\n  -A".to_string()]);
+    }
+}
