@@ -13,8 +13,10 @@ mod analyze;
 pub mod catalog;
 mod cli;
 mod commands;
+mod encoding;
 mod engine;
 mod exit_codes;
+mod hash;
 mod knowledge;
 pub mod output;
 mod yaml;
@@ -33,10 +35,15 @@ use crate::output::sanitize::sanitize;
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() { ExitCode::Error } else { ExitCode::Found };
+        // `--help` and `--version`: k8sdoc's own text, to stdout.
+        Err(err) if !err.use_stderr() => {
             let _ = err.print();
-            return code as i32;
+            return ExitCode::Found as i32;
+        }
+        // A usage error quotes the arguments: untrusted, so sanitised (and plain).
+        Err(err) => {
+            let _ = write!(io::stderr(), "{}", sanitize(&err.render().to_string()));
+            return ExitCode::Error as i32;
         }
     };
     let Some(command) = &cli.command else {

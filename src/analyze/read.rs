@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 
 use super::objects::Object;
 use super::{checks, Key, Severity, Signal, Snapshot};
+use crate::encoding;
 use crate::engine::extract::extract;
 use crate::yaml;
 
@@ -35,6 +36,13 @@ fn read_path(path: &Path, snapshot: &mut Snapshot) -> Result<()> {
     }
     files.sort();
     for file in files {
+        // A FIFO would block reading forever, a device has no end.
+        if !std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
+            snapshot
+                .problems
+                .push(format!("{}: not a regular file (a FIFO, socket or device); skipped", file.display()));
+            continue;
+        }
         if let Err(err) = read_file(&file, Some(path), snapshot) {
             snapshot.problems.push(format!("{err:#}"));
         }
@@ -47,14 +55,15 @@ fn read_file(path: &Path, root: Option<&Path>, snapshot: &mut Snapshot) -> Resul
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     snapshot.files += 1;
     let name = path.display().to_string();
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    // By content, whatever the encoding (PowerShell's `>` writes UTF-16).
+    let text = encoding::decode(&bytes).text;
+    let first = text.bytes().find(|b| !b.is_ascii_whitespace());
     if first == Some(b'{') || first == Some(b'[') {
-        for object in read_json(&bytes, &name, &mut snapshot.problems) {
+        for object in read_json(text.as_bytes(), &name, &mut snapshot.problems) {
             checks::observe_object(object, snapshot);
         }
         return Ok(());
     }
-    let text = String::from_utf8_lossy(&bytes);
     if text.lines().take(50).any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:")) {
         for doc in yaml::parse_documents::<Object>(&text, &name) {
             match doc {
@@ -90,41 +99,82 @@ fn log_owner(path: &Path, root: Option<&Path>) -> Option<Key> {
     }
 }
 
-/// Parses JSON: one object or list, or a stream of them. A document that does not parse as a
-/// whole (truncated, or one odd item) is read item by item, keeping every item that parses and
-/// reporting where reading stopped.
+/// Parses JSON: an object, a list (`"items"`), a top-level array, or a stream of any of them.
+/// Recovery is per object: a value that does not parse is skipped up to the next line that
+/// starts a value, and a list or array that does not parse whole is read item by item, keeping
+/// every item that parses. Every skip is reported with its byte position.
 fn read_json(bytes: &[u8], name: &str, problems: &mut Vec<String>) -> Vec<Object> {
     let mut out = Vec::new();
-    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Object>();
+    let mut pos = 0;
     loop {
-        let at = stream.byte_offset();
+        pos = skip_space(bytes, pos);
+        if pos >= bytes.len() {
+            break;
+        }
+        if bytes[pos] == b'[' {
+            pos = read_items(bytes, pos + 1, name, &mut out, problems);
+            continue;
+        }
+        let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<Object>();
         match stream.next() {
             None => break,
-            Some(Ok(object)) => out.push(object),
+            Some(Ok(object)) => {
+                out.push(object);
+                pos += stream.byte_offset();
+            }
             Some(Err(err)) => {
-                let rest = &bytes[at..];
-                let (items, problem) = read_items(rest, at, name);
-                if items.is_empty() {
-                    problems.push(format!("{name}: byte {}: {err}", at + 1));
-                } else {
-                    problems.extend(problem);
+                let next = next_value_start(bytes, pos + 1);
+                let items = items_array(&bytes[pos..next]).map(|at| pos + at);
+                match items {
+                    // A list with an odd or cut-off item: read what can be read of it.
+                    Some(open) => {
+                        read_items(&bytes[..next], open, name, &mut out, problems);
+                    }
+                    None if next < bytes.len() => problems.push(format!(
+                        "{name}: byte {}: {err}; skipped this value (up to byte {})",
+                        pos + 1,
+                        next
+                    )),
+                    None => problems.push(format!("{name}: byte {}: {err}", pos + 1)),
                 }
-                out.extend(items);
-                break;
+                pos = next;
             }
         }
     }
     out
 }
 
-/// Reads the `"items": [...]` array of a list one item at a time.
-fn read_items(bytes: &[u8], base: usize, name: &str) -> (Vec<Object>, Vec<String>) {
-    let mut items = Vec::new();
-    let mut problems = Vec::new();
-    let Some(key) = memchr::memmem::find(bytes, b"\"items\"") else { return (items, problems) };
-    let Some(open) = bytes[key..].iter().position(|&b| b == b'[').map(|p| key + p + 1) else {
-        return (items, problems);
-    };
+fn skip_space(bytes: &[u8], mut pos: usize) -> usize {
+    while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+        pos += 1;
+    }
+    pos
+}
+
+/// Where the next top-level value of a stream plausibly starts after a broken one: the next
+/// line whose first non-blank character opens an object or array (kubectl writes each value
+/// from the start of a line). The end of the input if there is none.
+fn next_value_start(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(nl) = memchr::memchr(b'\n', bytes.get(at..).unwrap_or_default()) {
+        let line = at + nl + 1;
+        if matches!(bytes.get(line), Some(b'{' | b'[')) {
+            return line;
+        }
+        at = line;
+    }
+    bytes.len()
+}
+
+/// Just past the `[` of a list's `"items"` array, if `value` has one.
+fn items_array(value: &[u8]) -> Option<usize> {
+    let key = memchr::memmem::find(value, b"\"items\"")?;
+    value[key..].iter().position(|&b| b == b'[').map(|p| key + p + 1)
+}
+
+/// Reads an array's items one at a time from `open` (just past its `[`), keeping every item
+/// that parses; returns the position after the array (or the end of the input).
+fn read_items(bytes: &[u8], open: usize, name: &str, out: &mut Vec<Object>, problems: &mut Vec<String>) -> usize {
     let mut pos = open;
     let mut index = 0;
     loop {
@@ -132,33 +182,28 @@ fn read_items(bytes: &[u8], base: usize, name: &str) -> (Vec<Object>, Vec<String
             pos += 1;
         }
         if pos >= bytes.len() {
-            problems.push(format!(
-                "{name}: byte {}: input ends inside the items list (truncated); read {index} items",
-                base + pos
-            ));
-            break;
+            problems
+                .push(format!("{name}: byte {pos}: input ends inside the items list (truncated); read {index} items"));
+            return pos;
         }
         if bytes[pos] == b']' {
-            break;
+            return pos + 1;
         }
         let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<&RawValue>();
         match stream.next() {
             Some(Ok(raw)) => {
                 match serde_json::from_str::<Object>(raw.get()) {
-                    Ok(object) => items.push(object),
-                    Err(err) => problems.push(format!("{name}: byte {}: item {index} skipped: {err}", base + pos + 1)),
+                    Ok(object) => out.push(object),
+                    Err(err) => problems.push(format!("{name}: byte {}: item {index} skipped: {err}", pos + 1)),
                 }
                 pos += stream.byte_offset();
                 index += 1;
             }
             _ => {
-                problems.push(format!(
-                    "{name}: byte {}: item {index} is cut off (truncated); read {index} items",
-                    base + pos + 1
-                ));
-                break;
+                problems
+                    .push(format!("{name}: byte {}: item {index} is cut off (truncated); read {index} items", pos + 1));
+                return bytes.len();
             }
         }
     }
-    (items, problems)
 }

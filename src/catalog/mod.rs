@@ -19,6 +19,9 @@ use anyhow::{bail, Context, Result};
 
 use model::{Origin, Scenario, Source, SourceFile};
 use parse::parse_catalog;
+
+use crate::encoding;
+use crate::hash::fingerprint;
 use problem::{Problem, Severity};
 
 mod builtin {
@@ -49,6 +52,16 @@ pub(crate) struct FileReport {
     pub mojibake_line: Option<usize>,
 }
 
+/// A user file as it was read: the fingerprint of the very bytes that were parsed, so an
+/// index built from them describes what it holds even if the file changes meanwhile.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceRead {
+    pub path: PathBuf,
+    pub hash: u64,
+    /// In the markdown format (else the plain-text variant, or a rule file).
+    pub markdown: bool,
+}
+
 /// Every scenario of every layer, in load order, with what was found on the way.
 #[derive(Debug, Default)]
 pub(crate) struct Catalog {
@@ -63,6 +76,8 @@ pub(crate) struct Catalog {
     pub rules: Vec<RuleText>,
     /// Numbers defined more than once, each naming every place (a warning on load, an error in lint).
     pub duplicates: Vec<Problem>,
+    /// Every user file read, with the fingerprint of its bytes.
+    pub sources: Vec<SourceRead>,
 }
 
 impl Catalog {
@@ -80,7 +95,9 @@ impl Catalog {
             let file = Arc::new(SourceFile { path: Path::new("scenarios").join(name), origin: Origin::Builtin });
             catalog.rules.push(RuleText { file, text: text.to_string() });
         }
-        for input in candidate_files(settings)? {
+        let (inputs, special) = candidate_files(settings)?;
+        catalog.problems.extend(special);
+        for input in inputs {
             catalog.load_input(&input)?;
         }
         catalog.check_duplicates();
@@ -110,12 +127,38 @@ impl Catalog {
         Ok(())
     }
 
+    /// Reads a file once, decoding it (BOM, UTF-16, invalid UTF-8 reported), and records the
+    /// fingerprint of its bytes.
+    fn read(&mut self, path: &Path, file: &Arc<SourceFile>) -> Result<String> {
+        let bytes = fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let decoded = encoding::decode(&bytes);
+        if let Some((offset, line)) = decoded.invalid_at {
+            // Load what can be loaded: invalid bytes become U+FFFD, and the user is told where.
+            let what = decoded.encoding.unwrap_or("UTF-8");
+            self.problems.push(Problem::new(
+                Severity::Warning,
+                Source { file: Arc::clone(file), line },
+                format!("invalid {what} at byte offset {offset}; invalid bytes replaced with U+FFFD"),
+            ));
+        }
+        let text = decoded.text.into_owned();
+        self.sources.push(SourceRead {
+            path: path.to_path_buf(),
+            hash: fingerprint(&bytes),
+            markdown: parse::is_markdown(&text),
+        });
+        Ok(text)
+    }
+
     /// Reads a YAML file of symptom rules; returns false when it holds none (another YAML file).
     fn load_rules(&mut self, path: &Path, origin: Origin) -> Result<bool> {
-        let text = fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let file = Arc::new(SourceFile { path: path.to_path_buf(), origin });
+        let text = self.read(path, &file)?;
         let is_rules = text.lines().any(|l| l.starts_with("symptoms:") || l.starts_with("synonyms:"));
-        if is_rules {
-            let file = Arc::new(SourceFile { path: path.to_path_buf(), origin });
+        // The built-in rules are always loaded; a folder holding a copy of them (this repository's
+        // `scenarios/`) must not define every symptom twice.
+        let builtin_copy = builtin::BUILTIN_RULES.iter().any(|(_, t)| *t == text);
+        if is_rules && !builtin_copy {
             self.rules.push(RuleText { file, text });
         }
         Ok(is_rules)
@@ -123,23 +166,8 @@ impl Catalog {
 
     /// Reads and parses one file; returns how many scenarios it held.
     fn load_file(&mut self, path: &Path, origin: Origin) -> Result<usize> {
-        let bytes = fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
         let file = Arc::new(SourceFile { path: path.to_path_buf(), origin });
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(err) => {
-                // Load what can be loaded: invalid bytes become U+FFFD, and the user is told where.
-                let offset = err.utf8_error().valid_up_to();
-                let bytes = err.into_bytes();
-                let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
-                self.problems.push(Problem::new(
-                    Severity::Warning,
-                    Source { file: Arc::clone(&file), line },
-                    format!("invalid UTF-8 at byte offset {offset}; invalid bytes replaced with U+FFFD"),
-                ));
-                String::from_utf8_lossy(&bytes).into_owned()
-            }
-        };
+        let text = self.read(path, &file)?;
         Ok(self.add_text(&text, file))
     }
 
@@ -198,10 +226,13 @@ pub(crate) struct Input {
     pub explicit: bool,
 }
 
-/// Every file the user layers name, folders expanded (sorted, recursively), each file once.
-pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<Vec<Input>> {
+/// Every file the user layers name, folders expanded (sorted, recursively), each file once;
+/// and a warning for each entry of a folder that is not a regular file (a FIFO would block
+/// reading forever, a device has no end), which is skipped.
+pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<(Vec<Input>, Vec<Problem>)> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    let mut special = Vec::new();
     for (path, origin) in &settings.paths {
         let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
         if meta.is_dir() {
@@ -210,7 +241,14 @@ pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<Vec<Input>> 
                 .with_context(|| format!("{}: cannot read folder", path.display()))?;
             files.sort();
             for file in files {
-                if seen.insert(canonical(&file)) {
+                if !fs::metadata(&file).is_ok_and(|m| m.is_file()) {
+                    let source = Source { file: Arc::new(SourceFile { path: file, origin: *origin }), line: 0 };
+                    special.push(Problem::new(
+                        Severity::Warning,
+                        source,
+                        "not a regular file (a FIFO, socket or device); skipped",
+                    ));
+                } else if seen.insert(canonical(&file)) {
                     out.push(Input { path: file, origin: *origin, explicit: false });
                 }
             }
@@ -218,7 +256,7 @@ pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<Vec<Input>> 
             out.push(Input { path: path.clone(), origin: *origin, explicit: true });
         }
     }
-    Ok(out)
+    Ok((out, special))
 }
 
 /// Every built-in scenario number, for shell completion.
@@ -240,7 +278,8 @@ fn canonical(path: &Path) -> PathBuf {
     fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Catalog files under `dir`, recursively: markdown and plain text, hidden entries skipped.
+/// Catalog files under `dir`, recursively: markdown, plain text and symptom rule files (YAML),
+/// hidden entries skipped.
 fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
     for entry in walkdir::WalkDir::new(dir).into_iter().filter_entry(|e| !hidden(e)) {
@@ -248,7 +287,7 @@ fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let path = entry.path();
         // Not `is_file()`: a link to a catalog file counts, as it did before walkdir.
         if !entry.file_type().is_dir()
-            && matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown" | "txt"))
+            && matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown" | "txt" | "yaml" | "yml"))
         {
             out.push(path.to_path_buf());
         }

@@ -29,6 +29,11 @@ impl fmt::Display for Problem {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{}: {level}: {}", self.source, self.message)
+        // Line 0: the problem is about the file as a whole.
+        if self.source.line == 0 {
+            write!(f, "{}: {level}: {}", self.source.file.path.display(), self.message)
+        } else {
+            write!(f, "{}: {level}: {}", self.source, self.message)
+        }
     }
 }

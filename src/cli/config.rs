@@ -61,12 +61,21 @@ pub(crate) fn load(path: Option<&Path>) -> Result<Option<ConfigFile>> {
         return Ok(Some(ConfigFile::default()));
     }
     let mut config: ConfigFile = crate::yaml::parse(&text, &path.display().to_string())?;
-    // Relative scenario paths are relative to the config directory, not the current one.
+    // `~/runbooks` is the home directory's, as a shell would read it; other relative paths are
+    // relative to the config directory, not the current one.
     let base = path.parent().unwrap_or(Path::new("."));
     for p in &mut config.scenarios {
-        if p.is_relative() {
+        if let Some(home) = expand_home(p) {
+            *p = home;
+        } else if p.is_relative() {
             *p = base.join(&*p);
         }
     }
     Ok(Some(config))
+}
+
+/// `~` or `~/...` under `$HOME`; `None` for any other path (or with no `$HOME`).
+fn expand_home(path: &Path) -> Option<PathBuf> {
+    let rest = path.strip_prefix("~").ok()?;
+    Some(nonempty("HOME")?.join(rest))
 }

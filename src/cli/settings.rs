@@ -110,6 +110,7 @@ impl GlobalArgs {
             store: StoreOptions {
                 cache_dir: config::cache_dir(),
                 verify: env_var("K8SDOC_VERIFY_INDEX").is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no")),
+                rebuild: false,
             },
             color,
             color_from,

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::analyze::{self, Severity};
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, Settings, SeverityArg};
-use crate::engine::store;
+use crate::engine::store::{self, StoreOptions};
 use crate::exit_codes::Outcome;
 use crate::output::analyze::{text, ReportDoc};
 use crate::output::style::Palette;
@@ -28,9 +28,16 @@ pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, 
             warn(&format!("warning: {problem}"));
         }
     }
-    let opened = store::open(&settings.catalog, &settings.store)?;
     let options = analyze::Options { namespace: args.namespace.clone(), min_severity: args.min_severity.map(severity) };
-    let findings = analyze::findings(&snapshot, &options, &opened)?;
+    let find = |store_options: &StoreOptions| {
+        let opened = store::open(&settings.catalog, store_options)?;
+        analyze::findings(&snapshot, &options, &opened)
+    };
+    let findings = match find(&settings.store) {
+        // A catalog file changed under the index without its size or mtime moving: rebuild, once.
+        Err(err) if store::is_stale(&err) => find(&StoreOptions { rebuild: true, ..settings.store.clone() })?,
+        other => other?,
+    };
     match args.format {
         AnalyzeFormat::Json => write_json(out, &ReportDoc::new(&findings))?,
         AnalyzeFormat::Yaml => write_yaml(out, &ReportDoc::new(&findings))?,

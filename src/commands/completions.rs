@@ -9,6 +9,9 @@ use crate::cli::Cli;
 use crate::exit_codes::Outcome;
 
 pub(crate) fn run(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<Outcome> {
-    clap_complete::generate(shell, &mut Cli::command(), "k8sdoc", out);
+    // clap_complete panics when its writer fails (a closed pipe): write to memory first.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "k8sdoc", &mut script);
+    out.write_all(&script)?;
     Ok(Outcome::Found)
 }

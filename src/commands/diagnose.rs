@@ -7,8 +7,9 @@ use anyhow::{bail, Context, Result};
 
 use crate::catalog::model::Scenario;
 use crate::cli::{DiagnoseArgs, DiagnoseFormat, Settings};
+use crate::encoding;
 use crate::engine::extract::extract;
-use crate::engine::store::{self, Provenance, Stale};
+use crate::engine::store::{self, Provenance, Stale, StoreOptions};
 use crate::engine::{self, Input, InputOrigin};
 use crate::exit_codes::Outcome;
 use crate::output::diagnose::Report;
@@ -28,8 +29,26 @@ pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write,
     if inputs.is_empty() {
         bail!("nothing to diagnose: give --symptom TEXT, or --from FILE (`-` for stdin) with pasted output");
     }
+    match answer(args, settings, &inputs, out, palette, &settings.store) {
+        // A catalog file changed under the index without its size or mtime moving: rebuild, once.
+        Err(err) if store::is_stale(&err) => {
+            let options = StoreOptions { rebuild: true, ..settings.store.clone() };
+            answer(args, settings, &inputs, out, palette, &options)
+        }
+        other => other,
+    }
+}
+
+fn answer(
+    args: &DiagnoseArgs,
+    settings: &Settings,
+    inputs: &[Input],
+    out: &mut dyn Write,
+    palette: Palette,
+    options: &StoreOptions,
+) -> Result<Outcome> {
     let started = Instant::now();
-    let opened = store::open(&settings.catalog, &settings.store)?;
+    let opened = store::open(&settings.catalog, options)?;
     let opened_at = started.elapsed();
     if !settings.quiet {
         report_problems(&opened.file.problems.iter().collect::<Vec<_>>(), settings.verbose);
@@ -53,7 +72,7 @@ pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write,
     let index = opened.view()?;
     let engine_settings =
         engine::Settings { limit: settings.limit, category: args.category.clone(), text_only: args.text_only };
-    let diagnosis = engine::diagnose(&index, rules, &inputs, &engine_settings);
+    let diagnosis = engine::diagnose(&index, rules, inputs, &engine_settings);
     let ranked_at = started.elapsed();
     let scenarios: Vec<Scenario> =
         diagnosis.results.iter().map(|r| opened.scenario(&index, r.doc)).collect::<Result<_>>()?;
@@ -66,7 +85,7 @@ pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write,
             ms(started.elapsed() - ranked_at)
         ));
     }
-    let report = Report { index: &index, diagnosis: &diagnosis, inputs: &inputs, scenarios: &scenarios, rules };
+    let report = Report { index: &index, diagnosis: &diagnosis, inputs, scenarios: &scenarios, rules };
     match args.format {
         DiagnoseFormat::Text => report.text(out, palette, args.explain)?,
         DiagnoseFormat::Markdown => report.markdown(out)?,
@@ -94,7 +113,7 @@ fn read_pasted(path: &std::path::Path) -> Result<Vec<Input>> {
         bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
         path.display().to_string()
     };
-    let text = String::from_utf8_lossy(&bytes);
+    let text = encoding::decode(&bytes).text;
     let signals = extract(&text);
     if !signals.is_empty() {
         return Ok(signals.iter().map(Input::signal).collect());

@@ -10,6 +10,7 @@ use crate::catalog::sections::{Required, SECTIONS};
 use crate::catalog::template::PLACEHOLDER;
 use crate::catalog::{Catalog, CatalogSettings};
 use crate::cli::{LintArgs, Settings};
+use crate::engine::rules::RuleSet;
 use crate::exit_codes::Outcome;
 use crate::output::sanitize::sanitize;
 use crate::output::style::{Palette, Role};
@@ -57,6 +58,9 @@ fn check(catalog: &Catalog, strict: bool) -> Vec<Problem> {
     for s in &catalog.scenarios {
         check_scenario(s, strict, &mut problems);
     }
+    // The user's rule files, every pattern compiled (the built-in ones are checked at build
+    // time); read with the built-in ones, so a clash of ids is seen.
+    problems.extend(RuleSet::check(&catalog.rules).into_iter().filter(|p| p.source.file.origin != Origin::Builtin));
     problems
 }
 

@@ -154,34 +154,54 @@ struct Query {
 impl Query {
     fn read(index: &IndexView, rules: &RuleSet, inputs: &[Input]) -> Query {
         let mut query = Query { terms: BTreeMap::new(), corrections: Vec::new(), corrected: Vec::new() };
+        let mut memo = HashMap::new();
         for input in inputs {
             let mut seen_terms: BTreeSet<String> = BTreeSet::new();
-            let corrected = query.add_words(index, input, &mut seen_terms);
+            let corrected = query.add_words(index, input, &mut seen_terms, &mut memo);
             query.add_synonyms(rules, input, &mut seen_terms);
             query.corrected.push((corrected != input.text).then_some(corrected));
         }
         query
     }
 
-    /// Adds the input's words, correcting typos; returns the input's text as corrected.
-    fn add_words(&mut self, index: &IndexView, input: &Input, seen_terms: &mut BTreeSet<String>) -> String {
-        let mut corrected_text = input.text.clone();
+    /// Adds the input's words; a typed input's typos are corrected (pasted output is what the
+    /// cluster printed: a word the catalog lacks is a name, not a typo). Each distinct word is
+    /// looked up once. Returns the input's text as corrected.
+    fn add_words(
+        &mut self,
+        index: &IndexView,
+        input: &Input,
+        seen_terms: &mut BTreeSet<String>,
+        memo: &mut HashMap<String, Option<String>>,
+    ) -> String {
+        let mut fixed_here: HashMap<String, String> = HashMap::new();
         for token in tokenize(&input.text) {
-            let (term, word) = match correct(index, &token.word) {
-                Some(fixed) if !is_stop(&token.word) => {
+            let fixed = if input.pasted || is_stop(&token.word) {
+                None
+            } else {
+                memo.entry(token.word.clone())
+                    .or_insert_with(|| correct(index, &token.word).map(str::to_string))
+                    .clone()
+            };
+            let (term, word) = match fixed {
+                Some(fixed) => {
                     if !self.corrections.iter().any(|(w, _)| *w == token.word) {
-                        self.corrections.push((token.word.clone(), fixed.to_string()));
+                        self.corrections.push((token.word.clone(), fixed.clone()));
                     }
-                    corrected_text = replace_word(&corrected_text, &token.word, fixed);
-                    (stem(fixed), fixed.to_string())
+                    fixed_here.insert(token.word.to_ascii_lowercase(), fixed.clone());
+                    (stem(&fixed), fixed)
                 }
-                _ => (token.term.clone(), token.word.clone()),
+                None => (token.term.clone(), token.word.clone()),
             };
             if seen_terms.insert(term.clone()) {
                 self.add_term(term, input.weight, word);
             }
         }
-        corrected_text
+        if fixed_here.is_empty() {
+            input.text.clone()
+        } else {
+            replace_words(&input.text, &fixed_here)
+        }
     }
 
     /// Synonyms apply to what was typed, not to other synonyms' expansions.
@@ -366,18 +386,17 @@ fn represent_each_symptom(results: &mut Vec<Ranked>, detected: &[Detected], limi
     }
 }
 
-/// `text` with whole-word, case-insensitive occurrences of `word` replaced by `with`.
-fn replace_word(text: &str, word: &str, with: &str) -> String {
+/// `text` with each whole word that `with` names (lowercased) replaced, in one pass.
+fn replace_words(text: &str, with: &HashMap<String, String>) -> String {
     let mut out = String::with_capacity(text.len());
     for piece in text.split_inclusive(|c: char| !c.is_alphanumeric()) {
         let (w, sep) = match piece.char_indices().last() {
             Some((i, c)) if !c.is_alphanumeric() => (&piece[..i], &piece[i..]),
             _ => (piece, ""),
         };
-        if w.eq_ignore_ascii_case(word) {
-            out.push_str(with);
-        } else {
-            out.push_str(w);
+        match with.get(&w.to_ascii_lowercase()) {
+            Some(fixed) => out.push_str(fixed),
+            None => out.push_str(w),
         }
         out.push_str(sep);
     }

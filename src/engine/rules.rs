@@ -6,17 +6,18 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::rule_spec::RuleFile;
-use crate::catalog::model::Origin;
+use crate::catalog::model::{Origin, Source, SourceFile};
+use crate::catalog::problem::{Problem, Severity};
 use crate::catalog::RuleText;
 use crate::yaml;
 
@@ -36,6 +37,8 @@ pub(crate) struct Symptom {
     pub patterns: Vec<String>,
     /// Multiplies the symptom's specificity; 1.0 unless the rule says otherwise.
     pub weight: f32,
+    /// The rule file and the line of its id (`None` for a rule set read from an index).
+    pub file: Option<(Arc<SourceFile>, usize)>,
 }
 
 /// Where a pattern matched: which symptom, and the byte range of the text that matched.
@@ -71,8 +74,10 @@ pub(crate) struct RuleSet {
 }
 
 /// How far past its literal prefix a pattern may reach. Patterns are short phrases with bounded
-/// gaps (`.{0,40}`), so an anchored search in a window this size finds every match.
-const WINDOW: usize = 400;
+/// gaps (`.{0,40}`), so an anchored search in a window this size finds every match; a pattern
+/// that could match more is found only where its match fits, and `lint` says so. The window
+/// keeps matching linear in the text whatever the pattern (docs/symptom-rules.md).
+pub(crate) const WINDOW: usize = 400;
 
 /// Texts up to this long are scanned once per literal instead of through the automaton.
 const SHORT_TEXT: usize = 2048;
@@ -133,19 +138,56 @@ impl Pattern {
 }
 
 impl RuleSet {
+    /// Reads every rule file. The first error (a file that does not parse, a duplicate id, a
+    /// pattern that does not compile) fails the load, naming its file and line: a rule is never
+    /// dropped silently.
     pub(crate) fn load(files: &[RuleText]) -> Result<RuleSet> {
+        let (rules, problems) = RuleSet::read(files);
+        if let Some(p) = problems.iter().find(|p| p.severity == Severity::Error) {
+            bail!("{}: {}", p.source, p.message);
+        }
+        Ok(rules)
+    }
+
+    /// Every problem in the rule files, errors and warnings, for `lint`.
+    pub(crate) fn check(files: &[RuleText]) -> Vec<Problem> {
+        RuleSet::read(files).1
+    }
+
+    fn read(files: &[RuleText]) -> (RuleSet, Vec<Problem>) {
+        let mut problems = Vec::new();
         let mut symptoms: Vec<Symptom> = Vec::new();
         let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
         let mut seen: HashMap<String, String> = HashMap::new();
         for rt in files {
+            let at = |line: usize| Source { file: Arc::clone(&rt.file), line };
             let origin = rt.file.path.display().to_string();
-            let parsed: RuleFile = yaml::parse(&rt.text, &origin)?;
+            let parsed: RuleFile = match yaml::parse(&rt.text, &origin) {
+                Ok(parsed) => parsed,
+                Err(err) => {
+                    // The YAML error names its own line and column.
+                    let message = format!("{err:#}");
+                    let message = message.strip_prefix(&format!("{origin}:")).unwrap_or(&message).to_string();
+                    let line = message.split(':').next().and_then(|l| l.parse().ok()).unwrap_or(0);
+                    let message = message.split_once(": ").map_or(message.clone(), |(_, m)| m.to_string());
+                    problems.push(Problem::new(Severity::Error, at(line), message));
+                    continue;
+                }
+            };
             for spec in parsed.symptoms {
+                let id_line = line_of(&rt.text, &spec.id, 1);
                 if let Some(first) = seen.insert(spec.id.clone(), origin.clone()) {
-                    bail!("{origin}: symptom `{}` is already defined in {first}", spec.id);
+                    let message = format!("symptom `{}` is already defined in {first}", spec.id);
+                    problems.push(Problem::new(Severity::Error, at(id_line), message));
+                    continue;
                 }
                 if spec.patterns.is_empty() {
-                    bail!("{origin}: symptom `{}` has no patterns", spec.id);
+                    problems.push(Problem::new(
+                        Severity::Error,
+                        at(id_line),
+                        format!("symptom `{}` has no patterns", spec.id),
+                    ));
+                    continue;
                 }
                 symptoms.push(Symptom {
                     id: spec.id,
@@ -155,6 +197,7 @@ impl RuleSet {
                     origin: rt.file.origin,
                     patterns: spec.patterns,
                     weight: spec.weight.unwrap_or(1.0),
+                    file: Some((Arc::clone(&rt.file), id_line)),
                 });
             }
             for (word, expansions) in parsed.synonyms {
@@ -166,21 +209,62 @@ impl RuleSet {
         }
         let mut patterns = Vec::new();
         let (mut all_prefixes, mut all_suffixes) = (LiteralSet::default(), LiteralSet::default());
+        let texts: HashMap<&std::path::Path, &str> =
+            files.iter().map(|f| (f.file.path.as_path(), f.text.as_str())).collect();
         for (i, symptom) in symptoms.iter().enumerate() {
+            let (file, id_line) = symptom.file.clone().expect("read from a file");
+            let text = texts.get(file.path.as_path()).copied().unwrap_or("");
             for source in &symptom.patterns {
-                let (prefixes, suffixes) =
-                    literals(source).with_context(|| format!("symptom `{}`: bad pattern `{source}`", symptom.id))?;
+                let at = Source { file: Arc::clone(&file), line: line_of(text, source, id_line) };
+                let bad = |err: &dyn std::fmt::Display| {
+                    Problem::new(
+                        Severity::Error,
+                        at.clone(),
+                        format!("symptom `{}`: bad pattern `{source}`: {err}", symptom.id),
+                    )
+                };
+                let (prefixes, suffixes, longest) = match literals(source) {
+                    Ok(found) => found,
+                    Err(err) => {
+                        problems.push(bad(&err));
+                        continue;
+                    }
+                };
+                // Built-in patterns are checked when k8sdoc is built (and by a test); a user's are
+                // compiled now, so one over the size limit fails here rather than never matching.
+                let compiled = OnceLock::new();
+                if file.origin != Origin::Builtin {
+                    match compile(source) {
+                        Ok(re) => {
+                            let _ = compiled.set(Some(re));
+                        }
+                        Err(err) => {
+                            problems.push(bad(&err));
+                            continue;
+                        }
+                    }
+                }
+                if prefixes.is_some() && longest.is_none_or(|n| n > WINDOW) {
+                    problems.push(Problem::new(
+                        Severity::Warning,
+                        at.clone(),
+                        format!(
+                            "symptom `{}`: pattern `{source}` can match more than {WINDOW} bytes; only matches that end within {WINDOW} bytes of where they start are found",
+                            symptom.id
+                        ),
+                    ));
+                }
                 patterns.push(Pattern {
                     source: source.clone(),
                     symptom: i,
                     prefixes: prefixes.map(|list| all_prefixes.extend(&list)),
                     suffixes: suffixes.map(|list| all_suffixes.extend(&list)),
-                    compiled: OnceLock::new(),
+                    compiled,
                 });
             }
         }
         let by_start = start_table(&all_prefixes);
-        RuleSet::assemble(symptoms, synonyms, patterns, all_prefixes, all_suffixes, by_start)
+        (RuleSet::assemble(symptoms, synonyms, patterns, all_prefixes, all_suffixes, by_start), problems)
     }
 
     /// Indexes the patterns' literals: which pattern owns each prefix, which patterns have none.
@@ -191,7 +275,7 @@ impl RuleSet {
         literals: LiteralSet,
         suffixes: LiteralSet,
         by_start: Vec<([u8; 2], u32)>,
-    ) -> Result<RuleSet> {
+    ) -> RuleSet {
         let mut literal_owner = vec![0; literals.len()];
         let mut always = Vec::new();
         for (index, pattern) in patterns.iter().enumerate() {
@@ -204,7 +288,7 @@ impl RuleSet {
                 None => always.push(index),
             }
         }
-        Ok(RuleSet {
+        RuleSet {
             symptoms,
             synonyms,
             patterns,
@@ -214,7 +298,7 @@ impl RuleSet {
             literal_owner,
             prefilter: OnceLock::new(),
             always,
-        })
+        }
     }
 
     /// Every match in `text`, as (pattern, byte range), at most one per symptom: each literal
@@ -320,8 +404,10 @@ impl RuleSet {
 /// syntax.
 type Literals = Option<Vec<Vec<u8>>>;
 
-fn literals(pattern: &str) -> Result<(Literals, Literals)> {
+/// Also the longest a match can be (`None`: unbounded).
+fn literals(pattern: &str) -> Result<(Literals, Literals, Option<usize>)> {
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern)?;
+    let longest = hir.properties().maximum_len();
     let extract = |kind| {
         // A small limit keeps the sets short (longer sets get shorter, shared literals).
         let seq = Extractor::new().kind(kind).limit_total(48).extract(&hir);
@@ -332,7 +418,7 @@ fn literals(pattern: &str) -> Result<(Literals, Literals)> {
         }
         Some(literals.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect())
     };
-    Ok((extract(ExtractKind::Prefix), extract(ExtractKind::Suffix)))
+    Ok((extract(ExtractKind::Prefix), extract(ExtractKind::Suffix), longest))
 }
 
 /// (first two bytes, literal) for every literal, sorted.
@@ -353,6 +439,12 @@ fn compile(pattern: &str) -> Result<Regex> {
     Ok(Regex::builder().syntax(syntax).configure(config).build(pattern)?)
 }
 
+/// The 1-based line of the first line at or after `from` that contains `needle` as written
+/// (or `from` when none does: YAML escaping can change how a pattern is written).
+fn line_of(text: &str, needle: &str, from: usize) -> usize {
+    text.lines().enumerate().skip(from.saturating_sub(1)).find(|(_, l)| l.contains(needle)).map_or(from, |(i, _)| i + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +453,20 @@ mod tests {
     fn builtin() -> RuleSet {
         let catalog = Catalog::load(&CatalogSettings { builtin: true, paths: Vec::new() }).unwrap();
         RuleSet::load(&catalog.rules).unwrap()
+    }
+
+    #[test]
+    fn every_builtin_pattern_compiles() {
+        let rules = builtin();
+        let bad: Vec<String> = rules
+            .patterns
+            .iter()
+            .filter_map(|p| compile(&p.source).err().map(|e| format!("{}: {e}", p.source)))
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+        let problems =
+            RuleSet::check(&Catalog::load(&CatalogSettings { builtin: true, paths: Vec::new() }).unwrap().rules);
+        assert!(problems.iter().all(|p| p.severity != Severity::Error), "{problems:#?}");
     }
 
     #[test]

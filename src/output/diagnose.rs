@@ -170,7 +170,7 @@ impl Report<'_> {
                 writeln!(
                     out,
                     "  {}  {}",
-                    p.paint(Role::Warn, &s.id),
+                    p.paint(Role::Warn, &one_line(&s.id)),
                     p.paint(Role::Dim, &sanitize(&self.evidence_list(&det.evidence)))
                 )?;
             }
@@ -218,7 +218,7 @@ impl Report<'_> {
         );
         writeln!(out, "   {} {line}", p.paint(Role::Dim, "explain:"))?;
         for (i, kind, c) in &r.symptoms {
-            writeln!(out, "     rule  {:<34} {:<8} +{c:.2}", self.rules.symptoms[*i].id, link_name(*kind))?;
+            writeln!(out, "     rule  {:<34} {:<8} +{c:.2}", one_line(&self.rules.symptoms[*i].id), link_name(*kind))?;
         }
         for (term, c) in r.terms.iter().take(10) {
             writeln!(out, "     text  {:<34} +{c:.2}", sanitize(term))?;

@@ -20,9 +20,15 @@ use serde::Serialize;
 
 pub use scenario::scenario_markdown;
 
-/// Writes `value` as pretty JSON followed by a newline.
+/// Writes `value` as pretty JSON followed by a newline, with every character a terminal would
+/// act on escaped.
 pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, sanitize::SafeJson::default());
+    // A write error (a closed pipe) is returned as the io::Error it is, so it ends quietly.
+    value.serialize(&mut ser).map_err(|err| match err.io_error_kind() {
+        Some(kind) => anyhow::Error::new(std::io::Error::from(kind)),
+        None => anyhow::Error::new(err),
+    })?;
     writeln!(out)?;
     Ok(())
 }

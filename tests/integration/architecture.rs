@@ -12,14 +12,19 @@ use crate::util::repo;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("lib", &["cli", "commands", "exit_codes", "output"]),
     ("main", &[]),
-    ("commands", &["analyze", "catalog", "cli", "engine", "exit_codes", "knowledge", "output", "yaml"]),
-    ("cli", &["catalog", "engine", "yaml"]),
+    (
+        "commands",
+        &["analyze", "catalog", "cli", "encoding", "engine", "exit_codes", "hash", "knowledge", "output", "yaml"],
+    ),
+    ("cli", &["catalog", "encoding", "engine", "hash", "yaml"]),
     ("output", &["analyze", "catalog", "engine", "yaml"]),
-    ("analyze", &["catalog", "engine", "knowledge", "yaml"]),
-    ("engine", &["catalog", "knowledge", "yaml"]),
-    ("catalog", &["knowledge"]),
+    ("analyze", &["catalog", "encoding", "engine", "hash", "knowledge", "yaml"]),
+    ("engine", &["catalog", "encoding", "hash", "knowledge", "yaml"]),
+    ("catalog", &["encoding", "hash", "knowledge"]),
     ("knowledge", &[]),
     ("yaml", &[]),
+    ("encoding", &[]),
+    ("hash", &[]),
     ("exit_codes", &[]),
 ];
 

@@ -11,4 +11,5 @@ mod coverage;
 mod diagnose;
 mod eval;
 mod parser_props;
+mod reliability;
 mod seed;

@@ -30,9 +30,10 @@ pub fn parse_catalog(text: &str, file: &Arc<SourceFile>) -> Parsed {
     parse_catalog_at(text, file, is_markdown(text), 0)
 }
 
-/// Whether a catalog file is in the markdown format (scenario headings) or the plain-text one.
+/// Whether a catalog file is in the markdown format (`#` scenario headings) or the plain-text
+/// one. (A bold heading line alone does not make a file markdown.)
 pub(crate) fn is_markdown(text: &str) -> bool {
-    text.split('\n').any(|l| matches!(heading(l, true), Some(Heading::Start { .. })))
+    text.split('\n').any(|l| l.trim_start().starts_with('#') && matches!(heading(l, true), Some(Heading::Start { .. })))
 }
 
 /// Parses text that starts at line `line_offset + 1` of its file, in the given format: one
@@ -42,10 +43,11 @@ pub(crate) fn parse_catalog_at(text: &str, file: &Arc<SourceFile>, markdown: boo
     let mut parsed = Parsed::default();
     let starts = scenario_starts(&lines, markdown, file, &mut parsed.problems);
     for (n, start) in starts.iter().enumerate() {
+        let Some(id) = start.id else { continue };
         let end = starts.get(n + 1).map_or(lines.len(), |next| next.line);
         let body = start.line + 1..end;
         let source = Source { file: Arc::clone(file), line: start.line + 1 };
-        let mut assembler = Assembler::new(Scenario::new(start.id, start.title.clone(), source));
+        let mut assembler = Assembler::new(Scenario::new(id, start.title.clone(), source));
         if markdown {
             markdown_blocks(&lines, body, &mut assembler);
         } else {
@@ -81,32 +83,43 @@ enum Heading<'a> {
 
 /// Recognises a scenario heading by hand rather than by regex: this runs on every line of every
 /// catalog, and a Unicode-aware regex costs more to compile than a small catalog takes to parse.
+///
+/// It accepts what a person reads as a heading: any case (`### SCENARIO #6`), no space after
+/// the hashes (`###Scenario #5`), no `#` before the number in markdown (`### scenario 7`),
+/// `No.` for `#` (`Scenario No. 8`), and in markdown a whole bold line (`**Scenario #9: T**`).
 fn heading(line: &str, markdown: bool) -> Option<Heading<'_>> {
     let mut rest = line;
+    let mut bold = false;
     if markdown {
         let t = rest.trim_start_matches(' ');
-        let hashes = t.len() - t.trim_start_matches('#').len();
-        if rest.len() - t.len() > 3 || !(1..=6).contains(&hashes) {
+        if rest.len() - t.len() > 3 {
             return None;
         }
-        rest = &t[hashes..];
-        if !rest.starts_with(char::is_whitespace) {
+        let hashes = t.len() - t.trim_start_matches('#').len();
+        if (1..=6).contains(&hashes) {
+            rest = &t[hashes..];
+        } else if let Some(inner) = t.trim_end().strip_prefix("**").and_then(|x| x.strip_suffix("**")) {
+            rest = inner;
+            bold = true;
+        } else {
             return None;
         }
     }
     // Emoji and punctuation before the word (`🔹`, `📘`) are decoration.
     let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || !(c.is_alphanumeric() || c == '#' || c == '_'));
-    let rest = rest.strip_prefix("Scenario")?.trim_start();
-    let (hash, rest) = match rest.strip_prefix('#') {
-        Some(after) => (true, after.trim_start()),
-        None => (false, rest),
-    };
+    let word = rest.get(..8).filter(|w| w.eq_ignore_ascii_case("scenario"))?;
+    let rest = &rest[word.len()..];
+    if rest.starts_with(|c: char| c.is_alphanumeric()) {
+        return None; // `Scenarios overview`
+    }
+    let rest = rest.trim_start();
+    let (marked, rest) = number_mark(rest);
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 {
-        let numberless = hash || (markdown && rest.starts_with(':'));
+        let numberless = !bold && (marked || (markdown && rest.starts_with(':')));
         return numberless.then_some(Heading::Numberless);
     }
-    if !markdown && !hash {
+    if !markdown && !marked {
         return None;
     }
     let number = &rest[..digits];
@@ -121,9 +134,30 @@ fn heading(line: &str, markdown: bool) -> Option<Heading<'_>> {
     Some(Heading::Start { number, title })
 }
 
+/// Strips what marks a number (`#`, `No.`, `No`, `Nr.`, `Number`), saying whether there was one.
+fn number_mark(text: &str) -> (bool, &str) {
+    if let Some(after) = text.strip_prefix('#') {
+        return (true, after.trim_start());
+    }
+    for mark in ["number", "no.", "nr.", "no"] {
+        if let Some(head) = text.get(..mark.len()).filter(|h| h.eq_ignore_ascii_case(mark)) {
+            let after = &text[head.len()..];
+            let after = after.trim_start();
+            let after = after.strip_prefix('#').map_or(after, str::trim_start);
+            if after.starts_with(|c: char| c.is_ascii_digit()) {
+                return (true, after);
+            }
+        }
+    }
+    (false, text)
+}
+
+/// A line where a scenario starts, or where a heading that could not be read ends the one
+/// before it (`id: None`): a heading without a usable number is reported, and its body is not
+/// loaded; it is never added to the scenario above.
 struct Start {
     line: usize,
-    id: u32,
+    id: Option<u32>,
     title: String,
 }
 
@@ -146,7 +180,11 @@ fn scenario_starts(lines: &[&str], markdown: bool, file: &Arc<SourceFile>, probl
             if let Some((_, _, opened)) = fence {
                 // A stray fence pasted from a chat window must not swallow the scenarios after
                 // it: a scenario heading closes it, and the file is flagged.
-                if !matches!(heading(line.trim_end_matches('\r'), true), Some(Heading::Start { .. })) {
+                // Only a `##`-or-deeper heading: a `# scenario 2: restart` line in a shell block is
+                // a comment.
+                let closes = line.trim_start().starts_with("##")
+                    && matches!(heading(line.trim_end_matches('\r'), true), Some(Heading::Start { .. }));
+                if !closes {
                     continue;
                 }
                 problems.push(Problem::new(
@@ -160,18 +198,27 @@ fn scenario_starts(lines: &[&str], markdown: bool, file: &Arc<SourceFile>, probl
         let source = || Source { file: Arc::clone(file), line: i + 1 };
         match heading(line.trim_end_matches('\r'), markdown) {
             Some(Heading::Start { number, title }) => match number.parse::<u32>() {
-                Ok(id) => starts.push(Start { line: i, id, title: title.to_string() }),
-                Err(_) => problems.push(Problem::new(
+                Ok(id) => starts.push(Start { line: i, id: Some(id), title: title.to_string() }),
+                Err(_) => {
+                    starts.push(Start { line: i, id: None, title: String::new() });
+                    problems.push(Problem::new(
+                        Severity::Error,
+                        source(),
+                        format!(
+                            "scenario number {number} is too large (at most {}); this scenario is not loaded",
+                            u32::MAX
+                        ),
+                    ));
+                }
+            },
+            Some(Heading::Numberless) => {
+                starts.push(Start { line: i, id: None, title: String::new() });
+                problems.push(Problem::new(
                     Severity::Error,
                     source(),
-                    format!("scenario number {number} is too large"),
-                )),
-            },
-            Some(Heading::Numberless) => problems.push(Problem::new(
-                Severity::Error,
-                source(),
-                format!("scenario heading has no number: {}", line.trim()),
-            )),
+                    format!("scenario heading has no number: {}; this scenario is not loaded", line.trim()),
+                ));
+            }
             None => {}
         }
     }
@@ -211,6 +258,32 @@ mod tests {
         assert_eq!(heading("Scenario 5: no hash in plain text", false), None);
         assert_eq!(heading("#### Scenarios overview", true), None);
         assert_eq!(heading("    ### Scenario #1: indented code", true), None);
+    }
+
+    #[test]
+    fn headings_a_person_reads_as_scenarios() {
+        let start = |number, title| Some(Heading::Start { number, title });
+        assert_eq!(heading("###Scenario #5: Five", true), start("5", "Five"));
+        assert_eq!(heading("### SCENARIO #6: Six", true), start("6", "Six"));
+        assert_eq!(heading("### scenario 7: Seven", true), start("7", "Seven"));
+        assert_eq!(heading("### Scenario No. 8: Eight", true), start("8", "Eight"));
+        assert_eq!(heading("**Scenario #9: Nine**", true), start("9", "Nine"));
+        assert_eq!(heading("📘 Scenario No. 10: Plain", false), start("10", "Plain"));
+        assert_eq!(heading("**Scenario:**", true), None);
+        assert_eq!(heading("**Scenario #9:** not a whole bold line", true), None);
+        assert_eq!(heading("### Scenario Nothing", true), None);
+    }
+
+    #[test]
+    fn a_heading_without_a_usable_number_ends_the_scenario_above() {
+        let text = "### Scenario #1: Good\n**Fix:** kubectl get pods\n\n### Scenario #99999999999: Big\n**Fix:** rm -rf /var/lib/etcd\n\n### Scenario: none\n**Summary:** lost\n";
+        let parsed = parse_catalog(text, &file());
+        assert_eq!(parsed.scenarios.len(), 1);
+        let s = &parsed.scenarios[0];
+        assert!(s.fix.iter().all(|i| !i.text.contains("rm -rf")), "{:?}", s.fix);
+        assert!(s.summary.is_none());
+        let lines: Vec<usize> = parsed.problems.iter().map(|p| p.source.line).collect();
+        assert_eq!(lines, [4, 7]);
     }
     use crate::catalog::model::Origin;
     use std::path::PathBuf;

@@ -79,18 +79,3 @@ impl<'a> Reader<'a> {
         (0..n).map(|_| self.str().map(str::to_string)).collect()
     }
 }
-
-/// A fast 64-bit checksum (FNV-style over 8-byte words): detects truncation and corruption of
-/// the index file; not a cryptographic hash.
-pub(super) fn checksum(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut chunks = data.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-        h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(23);
-    }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^ data.len() as u64
-}

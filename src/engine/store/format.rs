@@ -19,10 +19,11 @@
 
 use anyhow::{bail, Context, Result};
 
-use super::codec::{checksum, Reader, Writer};
+use super::codec::{Reader, Writer};
 use crate::catalog::model::Origin;
 use crate::catalog::problem::Severity;
 use crate::engine::index::{DocRecord, IndexData, LinkKind};
+use crate::hash::fingerprint as checksum;
 
 pub(super) const MAGIC: &[u8; 8] = b"K8SDOCIX";
 /// Bump when the layout changes; older files are then ignored and rebuilt. (The encoder's

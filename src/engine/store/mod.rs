@@ -15,11 +15,11 @@ mod rules;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 
-use self::codec::{checksum, Reader};
+use self::codec::Reader;
 pub(crate) use self::format::IndexView;
 use self::format::{FileStamp, StoredProblem};
 use super::index;
@@ -28,6 +28,8 @@ use crate::catalog::model::{Origin, Scenario, Source, SourceFile};
 use crate::catalog::parse::{is_markdown, parse_catalog_at};
 use crate::catalog::problem::Problem;
 use crate::catalog::{self, mojibake, Catalog, CatalogSettings, Input};
+use crate::encoding;
+use crate::hash::fingerprint as checksum;
 
 include!(concat!(env!("OUT_DIR"), "/store_fingerprint.rs"));
 
@@ -39,6 +41,28 @@ pub(crate) struct StoreOptions {
     /// Verify the whole file's checksum before using it (`K8SDOC_VERIFY_INDEX=1`); otherwise it
     /// is checked only after a decode fails, so a large index is not read whole per query.
     pub verify: bool,
+    /// Build anew even when the cached index looks current (it was found stale while in use).
+    pub rebuild: bool,
+}
+
+/// The index no longer describes a catalog file: the file's bytes changed although its size
+/// and mtime did not. The caller opens the store again with `rebuild` and retries, once.
+#[derive(Debug)]
+pub(crate) struct StaleIndex {
+    pub path: String,
+}
+
+impl std::fmt::Display for StaleIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: changed since the index was built", self.path)
+    }
+}
+
+impl std::error::Error for StaleIndex {}
+
+/// Whether `err` says the index went stale while in use.
+pub(crate) fn is_stale(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.is::<StaleIndex>())
 }
 
 /// A decoded index file: the bytes, and where each part starts.
@@ -120,9 +144,13 @@ impl Opened {
         let text: std::borrow::Cow<str> = match stamp.path.strip_prefix("<builtin>/") {
             Some(name) => catalog::builtin_text(name).context("index: unknown built-in file")?.into(),
             None => {
-                String::from_utf8_lossy(&fs::read(&stamp.path).with_context(|| format!("{}: cannot read", stamp.path))?)
-                    .into_owned()
-                    .into()
+                let bytes = fs::read(&stamp.path).with_context(|| format!("{}: cannot read", stamp.path))?;
+                // The same bytes the index was built from, or the index is stale: an edit can
+                // keep a file's size and mtime.
+                if checksum(&bytes) != stamp.hash {
+                    return Err(StaleIndex { path: stamp.path.clone() }.into());
+                }
+                encoding::decode(&bytes).text.into_owned().into()
             }
         };
         let start = record.line.saturating_sub(1) as usize;
@@ -131,9 +159,13 @@ impl Opened {
         let chunk = mojibake::repair(&chunk.join("\n")).into_owned();
         let file = Arc::new(SourceFile { path: display_path(&stamp.path), origin: stamp.origin });
         let parsed = parse_catalog_at(&chunk, &file, stamp.markdown, start);
-        parsed.scenarios.into_iter().find(|s| s.id == record.id).with_context(|| {
-            format!("{}:{}: scenario #{} moved; run again to rebuild the index", stamp.path, record.line, record.id)
-        })
+        // Same bytes, same parse: not finding it would be a bug in the index, reported as stale
+        // so the index is rebuilt rather than failing every later run.
+        parsed
+            .scenarios
+            .into_iter()
+            .find(|s| s.id == record.id)
+            .ok_or_else(|| StaleIndex { path: stamp.path.clone() }.into())
     }
 }
 
@@ -147,12 +179,12 @@ fn display_path(stamp: &str) -> PathBuf {
 /// Opens the index for these settings: from the cache when it is current, else built (and
 /// saved when the cache directory is writable).
 pub(crate) fn open(settings: &CatalogSettings, options: &StoreOptions) -> Result<Opened> {
-    let inputs = catalog::candidate_files(settings)?;
+    let (inputs, _) = catalog::candidate_files(settings)?;
     let stamps = current_stamps(&inputs)?;
     let key = cache_key(settings, &inputs);
     let path = options.cache_dir.as_ref().map(|d| d.join(format!("index-{:016x}.bin", checksum(key.as_bytes()))));
     let mut stale = None;
-    if let Some(path) = &path {
+    if let Some(path) = path.as_ref().filter(|_| !options.rebuild) {
         match read_valid(path, &key, &stamps, options.verify) {
             Ok((file, rules)) => {
                 let provenance = Provenance::Cached;
@@ -163,7 +195,7 @@ pub(crate) fn open(settings: &CatalogSettings, options: &StoreOptions) -> Result
     }
     let catalog = Catalog::load(settings)?;
     let rules = RuleSet::load(&catalog.rules)?;
-    let (bytes, index_at) = encode(&key, &catalog, &rules, &stamps)?;
+    let (bytes, index_at) = encode(&key, &catalog, &rules, &stamps);
     let saved = path.as_ref().is_some_and(|p| write_atomically(p, &bytes).is_ok());
     if let Some(dir) = path.as_ref().and_then(|p| p.parent()) {
         prune(dir);
@@ -237,10 +269,7 @@ fn still_current(indexed: &[FileStamp], now: &[FileStamp]) -> bool {
 
 /// The cached index and its rules, when the file is there, decodes and is current; else why not.
 fn read_valid(path: &Path, key: &str, stamps: &[FileStamp], verify: bool) -> Result<(IndexFile, RuleSet), Stale> {
-    let file = fs::File::open(path).map_err(|_| Stale::Missing)?;
-    // SAFETY: k8sdoc never writes an index file in place (it writes a temporary file and
-    // renames it), so the mapped bytes do not change under us.
-    let bytes = Bytes::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(|_| Stale::Missing)?);
+    let bytes = load(path).map_err(|_| Stale::Missing)?;
     if verify && !format::checksum_ok(&bytes) {
         return Err(Stale::Corrupt);
     }
@@ -264,6 +293,28 @@ fn read_valid(path: &Path, key: &str, stamps: &[FileStamp], verify: bool) -> Res
     Ok((IndexFile { bytes, files: head.files, problems, index_at }, rules))
 }
 
+/// Indexes up to this size are read into memory; larger ones are mapped, so a query reads only
+/// the pages it touches.
+const MAP_ABOVE: u64 = 16 << 20;
+
+fn load(path: &Path) -> std::io::Result<Bytes> {
+    let mut file = fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len <= MAP_ABOVE {
+        let mut bytes = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(&mut file, &mut bytes)?;
+        return Ok(Bytes::Owned(bytes));
+    }
+    // SAFETY: a mapping is only sound while no one changes the file. k8sdoc itself never
+    // writes an index file in place: it writes a temporary file and renames it over the old
+    // one, and the old mapping keeps the old file's pages. Another program truncating or
+    // rewriting the file in place while this process runs would break that: reading a page
+    // past the new end raises SIGBUS and kills the process. That risk is accepted for large
+    // indexes only (a small one is read into memory above); the cache directory is k8sdoc's own.
+    let map = unsafe { memmap2::Mmap::map(&file) }?;
+    Ok(Bytes::Mapped(map))
+}
+
 fn decode_files(bytes: &[u8], key: &str) -> Result<(Vec<FileStamp>, Vec<Problem>)> {
     let head = format::decode_head(bytes, key)?;
     let problems = problems_of(&head.files, head.problems);
@@ -282,8 +333,8 @@ fn problems_of(files: &[FileStamp], stored: Vec<StoredProblem>) -> Vec<Problem> 
 }
 
 /// The index file's bytes, and where the index proper starts (just after the rules).
-fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -> Result<(Vec<u8>, usize)> {
-    let files = file_table(catalog, stamps)?;
+fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -> (Vec<u8>, usize) {
+    let files = file_table(catalog, stamps);
     let file_index = |s: &SourceFile| -> u32 {
         let wanted = match s.origin {
             Origin::Builtin => {
@@ -322,19 +373,23 @@ fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -
         rules,
     );
     format::encode_index(&mut w, &data);
-    Ok((format::finish(w), index_at))
+    (format::finish(w), index_at)
 }
 
-/// The file table: the catalog-level stamps (for validation), each user file with its content
-/// hash, then one entry per built-in file (to find scenario text again).
-fn file_table(catalog: &Catalog, stamps: &[FileStamp]) -> Result<Vec<FileStamp>> {
+/// The file table: the catalog-level stamps (for validation), each user file with the
+/// fingerprint of the bytes the catalog parsed (not read again: a file saved meanwhile must not
+/// be stamped as what the index holds), then one entry per built-in file (to find scenario text
+/// again).
+fn file_table(catalog: &Catalog, stamps: &[FileStamp]) -> Vec<FileStamp> {
     let mut files: Vec<FileStamp> = Vec::new();
     for stamp in stamps {
         let mut stamp = stamp.clone();
         if stamp.path != "<builtin>" {
-            let bytes = fs::read(&stamp.path).with_context(|| format!("{}: cannot read", stamp.path))?;
-            stamp.hash = checksum(&bytes);
-            stamp.markdown = is_markdown(&String::from_utf8_lossy(&bytes));
+            // A file the catalog skipped unread keeps hash 0, which no content matches.
+            if let Some(read) = catalog.sources.iter().find(|r| r.path.display().to_string() == stamp.path) {
+                stamp.hash = read.hash;
+                stamp.markdown = read.markdown;
+            }
         }
         files.push(stamp);
     }
@@ -352,30 +407,59 @@ fn file_table(catalog: &Catalog, stamps: &[FileStamp]) -> Result<Vec<FileStamp>>
             });
         }
     }
-    Ok(files)
+    files
 }
 
 /// Indexes not used for this long are deleted when another is written: each catalog
 /// configuration and each k8sdoc version has its own file, and old ones would pile up.
-const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+const UNUSED_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A temporary file this old was left by a write that crashed (a write takes seconds).
+const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 3600);
 
+/// `index-` + 16 hex digits + `.bin`: the only names k8sdoc gives its index files.
+fn is_index_name(name: &str) -> bool {
+    name.strip_prefix("index-")
+        .and_then(|rest| rest.strip_suffix(".bin"))
+        .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `.index-….bin.PID.NANOS.tmp`: the names of k8sdoc's temporary files.
+fn is_temp_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else { return false };
+    let mut parts = rest.rsplitn(3, '.');
+    let (nanos, pid, index) = (parts.next(), parts.next(), parts.next());
+    let digits = |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+    digits(nanos) && digits(pid) && index.is_some_and(is_index_name)
+}
+
+/// Deletes k8sdoc's own files that are no longer used: index files unused for a month (only
+/// those with k8sdoc's name and header: other programs' files in the folder are left alone),
+/// and temporary files of writes that crashed.
 fn prune(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let stale = entry
-            .metadata()
-            .ok()
-            .and_then(|m| m.accessed().or_else(|_| m.modified()).ok())
-            .and_then(|t| t.elapsed().ok());
-        if name.starts_with("index-") && name.ends_with(".bin") && stale.is_some_and(|age| age > UNUSED_FOR) {
+        let Ok(meta) = entry.metadata() else { continue };
+        let age = |t: std::io::Result<std::time::SystemTime>| t.ok().and_then(|t| t.elapsed().ok());
+        let unused = age(meta.accessed().or_else(|_| meta.modified()));
+        if meta.is_file() && is_index_name(&name) && unused.is_some_and(|a| a > UNUSED_FOR) && has_magic(&entry.path())
+        {
+            let _ = fs::remove_file(entry.path());
+        } else if meta.is_file() && is_temp_name(&name) && age(meta.modified()).is_some_and(|a| a > ABANDONED_AFTER) {
             let _ = fs::remove_file(entry.path());
         }
     }
 }
 
-/// Writes to a temporary file in the same folder, then renames it over `path`.
+fn has_magic(path: &Path) -> bool {
+    let mut magic = [0u8; 8];
+    fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok()
+        && &magic == format::MAGIC
+}
+
+/// Writes to a temporary file in the same folder, then renames it over `path`; a failed write
+/// (a full disk) removes its temporary file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
@@ -385,8 +469,22 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
         std::process::id()
     ));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path).inspect_err(|_| {
+    fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path)).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_k8sdoc_names_are_pruned() {
+        assert!(is_index_name("index-0123456789abcdef.bin"));
+        assert!(!is_index_name("index-notours.bin"));
+        assert!(!is_index_name("index-0123456789abcdef.bin.bak"));
+        assert!(is_temp_name(".index-0123456789abcdef.bin.12345.678.tmp"));
+        assert!(!is_temp_name(".index-0123456789abcdef.bin.tmp"));
+        assert!(!is_temp_name(".other.12.34.tmp"));
+    }
 }

@@ -68,7 +68,7 @@ pub(super) fn decode(r: &mut Reader) -> Result<RuleSet> {
         let scenarios = (0..count).map(|_| r.u32()).collect::<Result<Vec<u32>>>()?;
         let origin = Origin::from_u8(r.u8()?);
         let weight = r.f32()?;
-        symptoms.push(Symptom { id, description, covers, scenarios, origin, patterns: Vec::new(), weight });
+        symptoms.push(Symptom { id, description, covers, scenarios, origin, patterns: Vec::new(), weight, file: None });
     }
     let n = r.count()?;
     let mut patterns = Vec::with_capacity(n.min(1 << 16));
@@ -106,7 +106,7 @@ pub(super) fn decode(r: &mut Reader) -> Result<RuleSet> {
         let k = r.str()?.to_string();
         synonyms.insert(k, r.strs()?);
     }
-    RuleSet::assemble(symptoms, synonyms, patterns, literals, suffixes, by_start)
+    Ok(RuleSet::assemble(symptoms, synonyms, patterns, literals, suffixes, by_start))
 }
 
 fn encode_literals(set: &LiteralSet, w: &mut Writer) {
