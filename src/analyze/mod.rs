@@ -13,7 +13,7 @@ mod read;
 use std::collections::BTreeMap;
 
 pub(crate) use group::{findings, Finding, Options};
-pub(crate) use read::read;
+pub(crate) use read::{read, read_bytes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Severity {
@@ -65,6 +65,11 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
+    /// How many objects something was seen on.
+    pub(crate) fn objects_seen(&self) -> usize {
+        self.objects.values().filter(|o| !o.signals.is_empty()).count()
+    }
+
     fn observe(&mut self, key: Key, signal: Signal) {
         let entry = self.objects.entry(key).or_default();
         let text_key = group::group_text(&signal.text);

@@ -53,40 +53,46 @@ fn read_path(path: &Path, snapshot: &mut Snapshot) -> Result<()> {
 /// Reads one file by content: JSON, YAML objects, or text (describe output, logs).
 fn read_file(path: &Path, root: Option<&Path>, snapshot: &mut Snapshot) -> Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    snapshot.files += 1;
     let name = path.display().to_string();
-    // By content, whatever the encoding (PowerShell's `>` writes UTF-16).
-    let text = encoding::decode(&bytes).text;
-    let first = text.bytes().find(|b| !b.is_ascii_whitespace());
-    if first == Some(b'{') || first == Some(b'[') {
-        for object in read_json(text.as_bytes(), &name, &mut snapshot.problems) {
-            checks::observe_object(object, snapshot);
-        }
-        return Ok(());
-    }
-    if text.lines().take(50).any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:")) {
-        for doc in yaml::parse_documents::<Object>(&text, &name) {
-            match doc {
-                Ok(object) => checks::observe_object(object, snapshot),
-                Err(err) => snapshot.problems.push(format!("{err:#}")),
-            }
-        }
-        return Ok(());
-    }
     // Text: container logs of a dump (`NAMESPACE/POD/logs.txt`), describe output, other logs.
-    let key = log_owner(path, root).unwrap_or_else(|| {
+    let owner = log_owner(path, root).unwrap_or_else(|| {
         (
             String::new(),
             "File".to_string(),
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(name.clone()),
         )
     });
+    read_bytes(&bytes, &name, owner, snapshot);
+    Ok(())
+}
+
+/// Reads one input's bytes by content: JSON, YAML objects, or text (describe output, logs)
+/// whose signals are recorded on `owner`.
+pub(crate) fn read_bytes(bytes: &[u8], name: &str, owner: Key, snapshot: &mut Snapshot) {
+    snapshot.files += 1;
+    // By content, whatever the encoding (PowerShell's `>` writes UTF-16).
+    let text = encoding::decode(bytes).text;
+    let first = text.bytes().find(|b| !b.is_ascii_whitespace());
+    if first == Some(b'{') || first == Some(b'[') {
+        for object in read_json(text.as_bytes(), name, &mut snapshot.problems) {
+            checks::observe_object(object, snapshot);
+        }
+        return;
+    }
+    if text.lines().take(50).any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:")) {
+        for doc in yaml::parse_documents::<Object>(&text, name) {
+            match doc {
+                Ok(object) => checks::observe_object(object, snapshot),
+                Err(err) => snapshot.problems.push(format!("{err:#}")),
+            }
+        }
+        return;
+    }
     for signal in extract(&text) {
         let severity = if signal.weight >= 1.0 { Severity::Error } else { Severity::Warning };
         let evidence = format!("{}:{}: {}", name, signal.line, signal.text);
-        snapshot.observe(key.clone(), Signal { text: signal.text, evidence, severity, from_status: false });
+        snapshot.observe(owner.clone(), Signal { text: signal.text, evidence, severity, from_status: false });
     }
-    Ok(())
 }
 
 /// `kubectl cluster-info dump --output-directory` writes container logs to `NAMESPACE/POD/logs.txt`.

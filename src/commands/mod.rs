@@ -38,7 +38,7 @@ pub(crate) fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Wri
         Command::List(args) => list::run(args, &load_catalog(settings)?, settings, out, palette),
         Command::Search(args) => search::run(args, &load_catalog(settings)?, out, palette),
         Command::Catalog => catalog::run(&load_catalog(settings)?, out),
-        Command::New(args) => new::run(args, &load_catalog(settings)?, out),
+        Command::New(args) => new::run(args, settings, out),
     }
 }
 

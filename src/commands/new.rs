@@ -2,25 +2,34 @@
 
 use std::fs::OpenOptions;
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
 use crate::catalog::template::{next_number, template};
-use crate::catalog::Catalog;
-use crate::cli::{config, NewArgs};
+use crate::cli::{config, NewArgs, Settings};
 use crate::exit_codes::Outcome;
-use crate::output::sanitize::sanitize;
+use crate::output::sanitize::{is_unsafe, sanitize};
 
-pub(crate) fn run(args: &NewArgs, catalog: &Catalog, out: &mut dyn Write) -> Result<Outcome> {
-    let id = next_number(catalog);
-    let path = match &args.path {
-        Some(path) => path.clone(),
+pub(crate) fn run(args: &NewArgs, settings: &Settings, out: &mut dyn Write) -> Result<Outcome> {
+    if let Some(c) = args.title.chars().find(|c| c.is_control() || is_unsafe(*c)) {
+        bail!("--title must be one line of text (it holds {:?})", c);
+    }
+    let dir = match &args.path {
+        Some(path) => path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
         None => {
             let dir = config::scenarios_dir().context("no config directory (set K8SDOC_CONFIG_DIR or HOME)")?;
             std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-            dir.join(format!("{id}-{}.md", slug(&args.title)))
+            dir
         }
     };
+    // Two `new` at once must not hand out the same number: the number is chosen, and the file
+    // written, under a lock in the folder it goes to.
+    let _lock = Lock::acquire(&dir)?;
+    let catalog = super::load_catalog(settings)?;
+    let id = next_number(&catalog);
+    let path = args.path.clone().unwrap_or_else(|| dir.join(format!("{id}-{}.md", slug(&args.title))));
     // `create_new` refuses an existing file atomically: no check-then-write race.
     let mut file = match OpenOptions::new().write(true).create_new(true).open(&path) {
         Ok(file) => file,
@@ -33,6 +42,41 @@ pub(crate) fn run(args: &NewArgs, catalog: &Catalog, out: &mut dyn Write) -> Res
         .with_context(|| format!("{}: cannot write", path.display()))?;
     writeln!(out, "{}", sanitize(&path.display().to_string()))?;
     Ok(Outcome::Found)
+}
+
+/// An exclusive lock: a file created with `create_new` (atomic on every file system k8sdoc
+/// runs on), removed when dropped. A lock left by a crashed process is taken over after
+/// `STALE_LOCK`.
+struct Lock(PathBuf);
+
+const STALE_LOCK: Duration = Duration::from_secs(30);
+
+impl Lock {
+    fn acquire(dir: &Path) -> Result<Lock> {
+        let path = dir.join(".k8sdoc-new.lock");
+        let started = Instant::now();
+        loop {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(_) => return Ok(Lock(path)),
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = std::fs::metadata(&path).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+                    if age.is_some_and(|a| a > STALE_LOCK) {
+                        let _ = std::fs::remove_file(&path);
+                    } else if started.elapsed() > STALE_LOCK * 2 {
+                        bail!("{}: another `k8sdoc new` holds this lock; remove it if none is running", path.display());
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(err) => return Err(err).with_context(|| format!("{}: cannot create", path.display())),
+            }
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 fn slug(title: &str) -> String {

@@ -2,13 +2,13 @@
 //! for BM25, the vocabulary for typo correction, and the links from symptoms to scenarios.
 //! `store` writes it to disk and reads it back in place; nothing here touches bytes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::catalog::model::{Origin, Scenario};
 use crate::catalog::sections::{Field, TITLE_WEIGHT};
 
 use super::rules::RuleSet;
-use super::tokenize::tokenize;
+use super::tokenize::for_each_token;
 
 /// How a scenario is linked to a symptom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,21 +93,23 @@ struct DocTerms {
 
 fn doc_terms(s: &Scenario, rules: &RuleSet) -> DocTerms {
     let mut tf: HashMap<String, f32> = HashMap::new();
-    let mut words: Vec<String> = Vec::new();
+    let mut words: HashSet<String> = HashSet::new();
     let mut len = 0.0;
     let title = std::iter::once((TITLE_WEIGHT, vec![s.title.as_str()]));
     let sections = Field::ALL.into_iter().map(|f| (f.section().weight, s.field_lines(f)));
     for (weight, lines) in title.chain(sections) {
         for line in lines {
-            for token in tokenize(&strip_placeholders(line)) {
+            for_each_token(&strip_placeholders(line), |token| {
                 *tf.entry(token.term).or_default() += weight;
                 len += weight;
-                words.push(token.word);
-            }
+                if !words.contains(&token.word) {
+                    words.insert(token.word);
+                }
+            });
         }
     }
+    let mut words: Vec<String> = words.into_iter().collect();
     words.sort_unstable();
-    words.dedup();
     DocTerms { tf: tf.into_iter().collect(), words, links: link(s, rules), len }
 }
 

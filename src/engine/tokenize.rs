@@ -29,6 +29,19 @@ pub(crate) fn is_stop(word: &str) -> bool {
 /// Splits `text` into tokens (whole words plus their CamelCase and `-./_` parts).
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
+    for_each_token(text, |token| out.push(token));
+    out
+}
+
+/// The tokens of `text`, one at a time: indexing a scenario with a very long body holds only
+/// its distinct terms, never every token at once.
+pub(crate) fn for_each_token(text: &str, mut f: impl FnMut(Token)) {
+    let mut emit = |word: &str, drop_stop: bool| {
+        if word.len() < 2 || (drop_stop && is_stop(word)) {
+            return;
+        }
+        f(Token { term: stem(word), word: word.to_string() });
+    };
     for raw in text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '/'))) {
         let raw = raw.trim_matches(|c: char| matches!(c, '.' | '_' | '/'));
         let raw = raw.trim_end_matches('-');
@@ -43,23 +56,15 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
         let parts = split_parts(core);
         let whole = core.to_lowercase();
         if flag {
-            push(&mut out, &format!("--{whole}"), false);
+            emit(&format!("--{whole}"), false);
         }
         if parts.len() > 1 {
-            push(&mut out, &whole, false);
+            emit(&whole, false);
         }
         for part in parts {
-            push(&mut out, &part.to_lowercase(), true);
+            emit(&part.to_lowercase(), true);
         }
     }
-    out
-}
-
-fn push(out: &mut Vec<Token>, word: &str, drop_stop: bool) {
-    if word.len() < 2 || (drop_stop && is_stop(word)) {
-        return;
-    }
-    out.push(Token { term: stem(word), word: word.to_string() });
 }
 
 /// Parts of a word: split at `-./_` and at CamelCase boundaries (`OOMKilled` -> `OOM`, `Killed`).

@@ -586,7 +586,8 @@ fn a_fifo_in_a_catalog_or_dump_folder_is_skipped_with_a_warning() {
 fn a_closed_stderr_or_stdout_ends_quietly() {
     let tmp = tempfile::tempdir().unwrap();
 
-    // (a) analyze with warnings for stderr, whose read end is closed right away.
+    // (a) analyze with warnings for stderr, whose read end is closed right after spawn, before
+    // the process (still starting up) writes them.
     let dump = tmp.path().join("dump");
     write(&dump.join("pods.json"), crashloop_pod("team-a", "crashy-1").to_string());
     for i in 0..20 {
@@ -627,7 +628,9 @@ fn a_closed_stderr_or_stdout_ends_quietly() {
     assert!(out.stderr.is_empty(), "list with stdout closed after 1 byte: {}", describe(&out));
 
     // (c) completions bash. Its script is about 23 KB, under a 64 KiB pipe buffer, so filling
-    // the pipe is not possible: the read end is closed before the process starts writing.
+    // the pipe is not possible: the read end is closed right after spawn, before the process
+    // (still starting up) writes. Should a broken binary ever write first, this passes wrongly;
+    // a fixed one never fails it.
     let mut child =
         k8sdoc_process().args(["completions", "bash"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     drop(child.stdout.take());

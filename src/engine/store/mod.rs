@@ -443,10 +443,9 @@ fn prune(dir: &Path) {
         let Ok(meta) = entry.metadata() else { continue };
         let age = |t: std::io::Result<std::time::SystemTime>| t.ok().and_then(|t| t.elapsed().ok());
         let unused = age(meta.accessed().or_else(|_| meta.modified()));
-        if meta.is_file() && is_index_name(&name) && unused.is_some_and(|a| a > UNUSED_FOR) && has_magic(&entry.path())
-        {
-            let _ = fs::remove_file(entry.path());
-        } else if meta.is_file() && is_temp_name(&name) && age(meta.modified()).is_some_and(|a| a > ABANDONED_AFTER) {
+        let old_index = is_index_name(&name) && unused.is_some_and(|a| a > UNUSED_FOR) && has_magic(&entry.path());
+        let abandoned = is_temp_name(&name) && age(meta.modified()).is_some_and(|a| a > ABANDONED_AFTER);
+        if meta.is_file() && (old_index || abandoned) {
             let _ = fs::remove_file(entry.path());
         }
     }
