@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::catalog::model::Origin;
 use crate::catalog::template::{next_number, template};
 use crate::cli::{config, NewArgs, Settings};
 use crate::exit_codes::Outcome;
@@ -27,7 +28,15 @@ pub(crate) fn run(args: &NewArgs, settings: &Settings, out: &mut dyn Write) -> R
     // Two `new` at once must not hand out the same number: the number is chosen, and the file
     // written, under a lock in the folder it goes to.
     let _lock = Lock::acquire(&dir)?;
-    let catalog = super::load_catalog(settings)?;
+    // The config directory's `scenarios/` is a layer only if it existed when k8sdoc started; the
+    // first `new` creates it, and one started just before must still see what that one wrote.
+    let mut settings = settings.clone();
+    if let Some(user_dir) = config::scenarios_dir().filter(|d| d.is_dir()) {
+        if !settings.catalog.paths.iter().any(|(p, _)| *p == user_dir) {
+            settings.catalog.paths.insert(0, (user_dir, Origin::ConfigDir));
+        }
+    }
+    let catalog = super::load_catalog(&settings)?;
     let id = next_number(&catalog);
     let path = args.path.clone().unwrap_or_else(|| dir.join(format!("{id}-{}.md", slug(&args.title))));
     // `create_new` refuses an existing file atomically: no check-then-write race.

@@ -302,8 +302,11 @@ impl RuleSet {
     }
 
     /// Every match in `text`, as (pattern, byte range), at most one per symptom: each literal
-    /// prefix found by the prefilter is tried as an anchored match start.
-    fn matches(&self, text: &[u8]) -> Vec<(usize, std::ops::Range<usize>)> {
+    /// prefix found by the prefilter is tried as an anchored match start. With `leftmost`, a
+    /// symptom's match is its leftmost one (evidence shows it); without, the first found, and
+    /// a long text's literal hits are streamed rather than collected and sorted (indexing a
+    /// scenario with a long body then holds none of them).
+    fn matches(&self, text: &[u8], leftmost: bool) -> Vec<(usize, std::ops::Range<usize>)> {
         let mut found: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         let mut done = vec![false; self.symptoms.len()];
         let lower = text.to_ascii_lowercase();
@@ -315,11 +318,11 @@ impl RuleSet {
                     .any(|s| memchr::memmem::find(&lower, self.suffixes.get(s as usize)).is_some()),
             })
         };
-        for (start, literal) in self.literal_hits(text) {
+        let mut try_at = |start: usize, literal: usize| {
             let i = self.literal_owner[literal];
             let pattern = &self.patterns[i];
             if done[pattern.symptom] || !plausible(i, pattern) {
-                continue;
+                return;
             }
             let end = (start + WINDOW).min(text.len());
             let input = Input::new(text).range(start..end).anchored(Anchored::Yes);
@@ -327,6 +330,10 @@ impl RuleSet {
                 done[pattern.symptom] = true;
                 found.push((i, hit.range()));
             }
+        };
+        match self.automaton().filter(|_| !leftmost && text.len() > SHORT_TEXT) {
+            Some(ac) => ac.find_overlapping_iter(text).for_each(|m| try_at(m.start(), m.pattern().as_usize())),
+            None => self.literal_hits(text).into_iter().for_each(|(start, literal)| try_at(start, literal)),
         }
         for &i in &self.always {
             let pattern = &self.patterns[i];
@@ -341,14 +348,10 @@ impl RuleSet {
         found
     }
 
-    /// (position, literal) for every occurrence of a literal prefix in `text`, by position.
-    fn literal_hits(&self, text: &[u8]) -> Vec<(usize, usize)> {
-        if text.len() <= SHORT_TEXT {
-            return self.literal_hits_naive(text);
-        }
-        let mut hits = Vec::new();
-        {
-            let automaton = self.prefilter.get_or_init(|| {
+    /// An automaton over every literal prefix, built on first use with a long text.
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.prefilter
+            .get_or_init(|| {
                 // A contiguous NFA builds fast and searches well; a DFA costs more to build.
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
@@ -356,12 +359,16 @@ impl RuleSet {
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(self.literals.iter())
                     .ok()
-            });
-            match automaton {
-                Some(ac) => hits.extend(ac.find_overlapping_iter(text).map(|m| (m.start(), m.pattern().as_usize()))),
-                None => return self.literal_hits_naive(text),
-            }
-        }
+            })
+            .as_ref()
+    }
+
+    /// (position, literal) for every occurrence of a literal prefix in `text`, by position.
+    fn literal_hits(&self, text: &[u8]) -> Vec<(usize, usize)> {
+        let automaton = if text.len() <= SHORT_TEXT { None } else { self.automaton() };
+        let Some(ac) = automaton else { return self.literal_hits_naive(text) };
+        let mut hits: Vec<(usize, usize)> =
+            ac.find_overlapping_iter(text).map(|m| (m.start(), m.pattern().as_usize())).collect();
         hits.sort_unstable();
         hits
     }
@@ -387,7 +394,7 @@ impl RuleSet {
 
     /// Symptoms whose patterns match `text`, each once, with where it matched.
     pub(crate) fn detect(&self, text: &str) -> Vec<Hit> {
-        self.matches(text.as_bytes())
+        self.matches(text.as_bytes(), true)
             .into_iter()
             .map(|(i, span)| Hit { symptom: self.patterns[i].symptom, span })
             .collect()
@@ -395,7 +402,7 @@ impl RuleSet {
 
     /// Which symptoms match `text`, without evidence (for linking scenarios).
     pub(crate) fn matching(&self, text: &str) -> Vec<usize> {
-        self.matches(text.as_bytes()).into_iter().map(|(i, _)| self.patterns[i].symptom).collect()
+        self.matches(text.as_bytes(), false).into_iter().map(|(i, _)| self.patterns[i].symptom).collect()
     }
 }
 
