@@ -3,7 +3,7 @@
 Usage: gen_inputs.py KIND OUT SIZE
   long-line   OUT: one pasted line of SIZE bytes (words, some of them misspelt)
   typo-repeat OUT: one typed line repeating a misspelt word SIZE times
-  nested-yaml OUT: a rule file nesting SIZE flow levels deep
+  nested-yaml OUT: a YAML file nesting SIZE flow levels deep
   long-body   OUT: a folder with one scenario whose What Happened holds SIZE bytes
   dump-logs   OUT: a dump folder with SIZE bytes of container logs over 50 pods"""
 import os, random, sys

@@ -41,8 +41,8 @@ gen typo-repeat "$work/typo1" 20000; gen typo-repeat "$work/typo4" 80000
 # A short file with no signal is read as a typed description (typo correction applies).
 row "typed: a typo repeated 20k/80k times" "$bin" diagnose --from "$work/typo1" -- "$bin" diagnose --from "$work/typo4"
 mkdir -p "$work/y1" "$work/y4"
-gen nested-yaml "$work/y1/rules.yaml" 25000; gen nested-yaml "$work/y4/rules.yaml" 100000
-row "rule file nested 25k/100k levels (refused)" "$bin" --scenarios "$work/y1" list -- "$bin" --scenarios "$work/y4" list
+gen nested-yaml "$work/y1/config.yaml" 25000; gen nested-yaml "$work/y4/config.yaml" 100000
+row "config.yaml nested 25k/100k levels" env K8SDOC_CONFIG_DIR="$work/y1" "$bin" config -- env K8SDOC_CONFIG_DIR="$work/y4" "$bin" config
 gen long-body "$work/b1" 2000000; gen long-body "$work/b4" 8000000
 # Each run builds its index: no cache directory.
 row "index a scenario with a 2/8 MB body" env -u K8SDOC_CACHE_DIR HOME=/nonexistent "$bin" --scenarios "$work/b1" diagnose -s x -- env -u K8SDOC_CACHE_DIR HOME=/nonexistent "$bin" --scenarios "$work/b4" diagnose -s x
