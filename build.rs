@@ -155,16 +155,7 @@ fn knowledge(path: &Path) -> String {
     }
     let severity = |s: &str| if s == "error" { "CheckSeverity::Error" } else { "CheckSeverity::Warning" };
     let mut code = String::from("/// Compiled from `scenarios/kubernetes.yaml` by build.rs.\npub(crate) static KNOWLEDGE: Knowledge = Knowledge {\n");
-    for (field, list) in [
-        ("command_words", &spec.command_words),
-        ("healthy_statuses", &spec.healthy_statuses),
-        ("telling_normal_events", &spec.telling_normal_events),
-        ("failure_reason_words", &spec.failure_reason_words),
-        ("configuration_fields", &spec.configuration_fields),
-        ("benign_reasons", &spec.benign_reasons),
-        ("waiting_ignored", &spec.container_waiting.ignore),
-        ("waiting_warning", &spec.container_waiting.warning),
-    ] {
+    for (_, field, list) in spec.lists() {
         writeln!(code, "    {field}: &{list:?},").unwrap();
     }
     code.push_str("    condition_checks: &[\n");

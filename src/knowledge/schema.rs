@@ -43,23 +43,29 @@ pub struct PhaseCheckSpec {
     pub text: String,
 }
 
+impl KnowledgeSpec {
+    /// The word lists: (name in the file, field of the compiled `Knowledge`, the list).
+    pub fn lists(&self) -> [(&'static str, &'static str, &Vec<String>); 8] {
+        [
+            ("command_words", "command_words", &self.command_words),
+            ("healthy_statuses", "healthy_statuses", &self.healthy_statuses),
+            ("telling_normal_events", "telling_normal_events", &self.telling_normal_events),
+            ("failure_reason_words", "failure_reason_words", &self.failure_reason_words),
+            ("configuration_fields", "configuration_fields", &self.configuration_fields),
+            ("benign_reasons", "benign_reasons", &self.benign_reasons),
+            ("container_waiting.ignore", "waiting_ignored", &self.container_waiting.ignore),
+            ("container_waiting.warning", "waiting_warning", &self.container_waiting.warning),
+        ]
+    }
+}
+
 /// The placeholders a check's `text` may use.
 pub const PLACEHOLDERS: &[&str] = &["kind", "type", "reason", "message"];
 
 /// Every problem with the data, as `path: message` lines; empty when it is valid.
 pub fn validate(spec: &KnowledgeSpec) -> Vec<String> {
     let mut problems = Vec::new();
-    let lists: [(&str, &Vec<String>); 8] = [
-        ("command_words", &spec.command_words),
-        ("healthy_statuses", &spec.healthy_statuses),
-        ("telling_normal_events", &spec.telling_normal_events),
-        ("failure_reason_words", &spec.failure_reason_words),
-        ("configuration_fields", &spec.configuration_fields),
-        ("benign_reasons", &spec.benign_reasons),
-        ("container_waiting.ignore", &spec.container_waiting.ignore),
-        ("container_waiting.warning", &spec.container_waiting.warning),
-    ];
-    for (name, list) in lists {
+    for (name, _, list) in spec.lists() {
         check_list(name, list, &mut problems);
     }
     for word in &spec.command_words {
