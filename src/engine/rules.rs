@@ -331,7 +331,10 @@ impl RuleSet {
                 found.push((i, hit.range()));
             }
         };
-        match self.automaton().filter(|_| !leftmost && text.len() > SHORT_TEXT) {
+        // The automaton is built only for a long text (building it costs more than scanning a
+        // short one).
+        let stream = if !leftmost && text.len() > SHORT_TEXT { self.automaton() } else { None };
+        match stream {
             Some(ac) => ac.find_overlapping_iter(text).for_each(|m| try_at(m.start(), m.pattern().as_usize())),
             None => self.literal_hits(text).into_iter().for_each(|(start, literal)| try_at(start, literal)),
         }
