@@ -56,7 +56,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Diagnose(args) => args.limit,
         _ => None,
     };
-    let result = cli.global.resolve(limit_flag).and_then(|settings| {
+    let result = cli.global.resolve(limit_flag, "k8sdoc").and_then(|settings| {
         let stdout = io::stdout();
         let mut out = BufWriter::new(stdout.lock());
         // Long output goes through a pager on a terminal: render it whole first, then decide.

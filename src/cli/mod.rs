@@ -6,4 +6,4 @@ pub(crate) mod config;
 mod settings;
 
 pub(crate) use args::*;
-pub(crate) use settings::{ColorChoice, Settings};
+pub(crate) use settings::{ColorChoice, Settings, Terminal};

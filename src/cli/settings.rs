@@ -25,17 +25,60 @@ pub(crate) enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Whether to colour stdout: `always` and `never` win; `auto` colours a terminal unless
-    /// `NO_COLOR` is set to a non-empty value (https://no-color.org).
+    /// Whether to colour stdout, decided once: `always` and `never` win; `auto` colours a
+    /// terminal, unless `NO_COLOR` is set (https://no-color.org) or `TERM=dumb`, and colours
+    /// anything when `CLICOLOR_FORCE` is set (the conventions anstream follows).
     pub(crate) fn resolve(self) -> bool {
-        self.decide(std::io::stdout().is_terminal(), std::env::var_os("NO_COLOR").as_deref())
+        let env = ColorEnv {
+            force: anstyle_query::clicolor_force(),
+            no_color: anstyle_query::no_color(),
+            dumb: !anstyle_query::term_supports_color(),
+        };
+        self.decide(std::io::stdout().is_terminal(), env)
     }
 
-    fn decide(self, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    fn decide(self, terminal: bool, env: ColorEnv) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto if env.force => true,
+            ColorChoice::Auto => terminal && !env.no_color && !env.dumb,
+        }
+    }
+}
+
+/// What the environment says about colour.
+#[derive(Debug, Clone, Copy, Default)]
+struct ColorEnv {
+    /// `CLICOLOR_FORCE` set (and not `0`).
+    force: bool,
+    /// `NO_COLOR` set and not empty.
+    no_color: bool,
+    /// `TERM=dumb`.
+    dumb: bool,
+}
+
+/// What output goes to, decided once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Terminal {
+    /// The width to fit output to: `COLUMNS` when set, else the terminal's when stdout is one;
+    /// `None` when piped (output is then not fitted: lines are as long as their content).
+    pub width: Option<usize>,
+    pub stdout: bool,
+    pub stderr: bool,
+    pub stdin: bool,
+}
+
+impl Terminal {
+    fn detect() -> Terminal {
+        let stdout = std::io::stdout().is_terminal();
+        let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
+        let measured = if stdout { terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)) } else { None };
+        Terminal {
+            width: columns.or(measured),
+            stdout,
+            stderr: std::io::stderr().is_terminal(),
+            stdin: std::io::stdin().is_terminal(),
         }
     }
 }
@@ -78,6 +121,10 @@ pub(crate) struct Settings {
     /// The config file looked for, and whether it was there.
     pub(crate) config_file: Option<PathBuf>,
     pub(crate) config_found: bool,
+    pub(crate) terminal: Terminal,
+    /// How the user runs k8sdoc: `k8sdoc`, or `kubectl doc` when installed as a kubectl plugin
+    /// (`kubectl-doc`); hints and usage say it this way.
+    pub(crate) program: String,
 }
 
 fn parse_color(value: &str, origin: &str) -> anyhow::Result<ColorChoice> {
@@ -96,7 +143,7 @@ fn env_var(name: &str) -> Option<String> {
 impl GlobalArgs {
     /// Resolves flags, environment and the config file (in that order of precedence) into
     /// settings.
-    pub(crate) fn resolve(&self, limit_flag: Option<usize>) -> anyhow::Result<Settings> {
+    pub(crate) fn resolve(&self, limit_flag: Option<usize>, program: &str) -> anyhow::Result<Settings> {
         let config_file = config::config_file();
         let file = config::load(config_file.as_deref())?;
         let config_found = file.is_some();
@@ -122,6 +169,8 @@ impl GlobalArgs {
             pager_from,
             config_file,
             config_found,
+            terminal: Terminal::detect(),
+            program: program.to_string(),
         })
     }
 
@@ -188,16 +237,17 @@ fn limit(flag: Option<usize>, file: &config::ConfigFile) -> anyhow::Result<(usiz
 
 #[cfg(test)]
 mod tests {
-    use super::ColorChoice;
-    use std::ffi::OsStr;
+    use super::{ColorChoice, ColorEnv};
 
     #[test]
-    fn auto_colours_a_terminal_unless_no_color_is_set() {
-        assert!(ColorChoice::Auto.decide(true, None));
-        assert!(ColorChoice::Auto.decide(true, Some(OsStr::new(""))));
-        assert!(!ColorChoice::Auto.decide(true, Some(OsStr::new("1"))));
-        assert!(!ColorChoice::Auto.decide(false, None));
-        assert!(ColorChoice::Always.decide(false, Some(OsStr::new("1"))));
-        assert!(!ColorChoice::Never.decide(true, None));
+    fn auto_colours_a_terminal_unless_no_color_or_dumb_and_always_with_clicolor_force() {
+        let env = ColorEnv::default();
+        assert!(ColorChoice::Auto.decide(true, env));
+        assert!(!ColorChoice::Auto.decide(true, ColorEnv { no_color: true, ..env }));
+        assert!(!ColorChoice::Auto.decide(true, ColorEnv { dumb: true, ..env }));
+        assert!(!ColorChoice::Auto.decide(false, env));
+        assert!(ColorChoice::Auto.decide(false, ColorEnv { force: true, ..env }));
+        assert!(ColorChoice::Always.decide(false, ColorEnv { no_color: true, ..env }));
+        assert!(!ColorChoice::Never.decide(true, ColorEnv { force: true, ..env }));
     }
 }
