@@ -206,6 +206,15 @@ impl Catalog {
     }
 }
 
+/// A scenario number as typed: `15` or `#15`.
+pub(crate) fn parse_id(raw: &str) -> Result<u32> {
+    let digits = raw.trim().trim_start_matches('#');
+    match digits.parse::<u32>() {
+        Ok(id) => Ok(id),
+        Err(_) => bail!("`{raw}` is not a scenario number (try `k8sdoc search -i '{raw}'` to find one by text)"),
+    }
+}
+
 /// Whether `scenario` is of category `wanted` (none: any). Category names compare without
 /// case or punctuation: `control-plane` is `Control Plane`.
 pub(crate) fn category_matches(scenario: &Scenario, wanted: Option<&str>) -> bool {

@@ -80,6 +80,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  k8sdoc show 15\n  k8sdoc show 4 12 --format markdown\n  k8sdoc show 22 --format json | jq '.[0].fix'"
     )]
     Show(ShowArgs),
+    /// Print only the fix commands of a scenario, ready to paste.
+    #[command(
+        after_help = "Examples:\n  k8sdoc fix 15\n  k8sdoc fix 1 | less\n\nMulti-line commands are kept whole; notes and `# comment` lines are left out."
+    )]
+    Fix(FixArgs),
     /// List the scenarios in the catalog.
     #[command(
         after_help = "Examples:\n  k8sdoc list\n  k8sdoc list --category networking\n  k8sdoc list --format json | jq '.[].title'\n  k8sdoc list --verbose   # where each scenario came from"
@@ -188,6 +193,9 @@ pub(crate) struct DiagnoseArgs {
     /// Show the score breakdown of every result.
     #[arg(long)]
     pub(crate) explain: bool,
+    /// One line per result: rank, number, score, title, why.
+    #[arg(long, conflicts_with = "explain")]
+    pub(crate) brief: bool,
     #[arg(long, value_enum, default_value_t = DiagnoseFormat::Text)]
     pub(crate) format: DiagnoseFormat,
     /// Rank by text relevance only, without symptom rules (for comparison).
@@ -210,6 +218,13 @@ pub(crate) struct ShowArgs {
     pub(crate) ids: Vec<String>,
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
     pub(crate) format: ShowFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FixArgs {
+    /// The scenario number (`15` or `#15`).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -10,8 +10,8 @@ use crate::cli::{AnalyzeArgs, AnalyzeFormat, Settings, SeverityArg};
 use crate::engine::store::{self, StoreOptions};
 use crate::exit_codes::Outcome;
 use crate::output::analyze::{text, ReportDoc};
-use crate::output::style::Palette;
 use crate::output::warnings::warn;
+use crate::output::Screen;
 use crate::output::{write_json, write_yaml};
 
 fn severity(s: SeverityArg) -> Severity {
@@ -21,7 +21,7 @@ fn severity(s: SeverityArg) -> Severity {
     }
 }
 
-pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
+pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, screen: Screen) -> Result<Outcome> {
     let snapshot = analyze::read(&args.paths)?;
     if !settings.quiet {
         for problem in &snapshot.problems {
@@ -41,7 +41,7 @@ pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, 
     match args.format {
         AnalyzeFormat::Json => write_json(out, &ReportDoc::new(&findings))?,
         AnalyzeFormat::Yaml => write_yaml(out, &ReportDoc::new(&findings))?,
-        AnalyzeFormat::Text => text(&findings, snapshot.files, out, palette)?,
+        AnalyzeFormat::Text => text(&findings, snapshot.files, out, screen)?,
     }
     let failing = args.fail_on.map(severity).is_some_and(|level| findings.iter().any(|f| f.severity >= level));
     Ok(if failing { Outcome::NothingFound } else { Outcome::Found })

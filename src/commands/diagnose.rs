@@ -12,15 +12,15 @@ use crate::engine::extract::extract;
 use crate::engine::store::{self, Provenance, Stale, StoreOptions};
 use crate::engine::{self, Input, InputOrigin};
 use crate::exit_codes::Outcome;
-use crate::output::diagnose::Report;
-use crate::output::style::Palette;
+use crate::output::diagnose::{Report, View};
 use crate::output::warnings::{report_problems, warn};
+use crate::output::Screen;
 use crate::output::{write_json, write_yaml};
 
 /// Pasted text shorter than this with no recognisable signal is read as a typed description.
 const DESCRIPTION_LINES: usize = 20;
 
-pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
+pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, screen: Screen) -> Result<Outcome> {
     let mut inputs: Vec<Input> =
         args.symptoms.iter().filter(|s| !s.trim().is_empty()).map(|s| Input::symptom(s)).collect();
     if let Some(path) = &args.from {
@@ -29,11 +29,11 @@ pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write,
     if inputs.is_empty() {
         bail!("nothing to diagnose: give --symptom TEXT, or --from FILE (`-` for stdin) with pasted output");
     }
-    match answer(args, settings, &inputs, out, palette, &settings.store) {
+    match answer(args, settings, &inputs, out, screen, &settings.store) {
         // A catalog file changed under the index without its size or mtime moving: rebuild, once.
         Err(err) if store::is_stale(&err) => {
             let options = StoreOptions { rebuild: true, ..settings.store.clone() };
-            answer(args, settings, &inputs, out, palette, &options)
+            answer(args, settings, &inputs, out, screen, &options)
         }
         other => other,
     }
@@ -44,7 +44,7 @@ fn answer(
     settings: &Settings,
     inputs: &[Input],
     out: &mut dyn Write,
-    palette: Palette,
+    screen: Screen,
     options: &StoreOptions,
 ) -> Result<Outcome> {
     let started = Instant::now();
@@ -87,7 +87,16 @@ fn answer(
     }
     let report = Report { index: &index, diagnosis: &diagnosis, inputs, scenarios: &scenarios, rules };
     match args.format {
-        DiagnoseFormat::Text => report.text(out, palette, args.explain)?,
+        DiagnoseFormat::Text => {
+            let view = if args.explain {
+                View::Explain
+            } else if args.brief {
+                View::Brief
+            } else {
+                View::Default
+            };
+            report.text(out, screen, view)?
+        }
         DiagnoseFormat::Markdown => report.markdown(out)?,
         DiagnoseFormat::Json => write_json(out, &report.doc(args.explain))?,
         DiagnoseFormat::Yaml => write_yaml(out, &report.doc(args.explain))?,

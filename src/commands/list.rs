@@ -11,8 +11,8 @@ use crate::cli::{ListArgs, ListFormat, Settings};
 use crate::exit_codes::Outcome;
 use crate::output::sanitize::{one_line, sanitize};
 use crate::output::scenario::ListEntry;
-use crate::output::style::Palette;
-use crate::output::table::table;
+use crate::output::table::{render, table};
+use crate::output::Screen;
 use crate::output::{write_json, write_yaml};
 
 pub(crate) fn run(
@@ -20,7 +20,7 @@ pub(crate) fn run(
     catalog: &Catalog,
     settings: &Settings,
     out: &mut dyn Write,
-    palette: Palette,
+    screen: Screen,
 ) -> Result<Outcome> {
     let rows: Vec<&Scenario> =
         catalog.scenarios.iter().filter(|s| category_matches(s, args.category.as_deref())).collect();
@@ -32,7 +32,7 @@ pub(crate) fn run(
             if settings.verbose {
                 header.push("Source");
             }
-            let mut table = table(&header, palette);
+            let mut table = table(&header, &[0], screen);
             for s in &rows {
                 let mut row = vec![
                     Cell::new(s.id),
@@ -49,7 +49,7 @@ pub(crate) fn run(
                 }
                 table.add_row(row);
             }
-            writeln!(out, "{table}")?;
+            out.write_all(render(&table).as_bytes())?;
         }
         ListFormat::Table => {}
     }

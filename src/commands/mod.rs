@@ -6,6 +6,7 @@ mod catalog;
 mod completions;
 mod config;
 mod diagnose;
+mod fix;
 mod lint;
 mod list;
 mod man;
@@ -23,19 +24,22 @@ use crate::cli::{Command, Settings};
 use crate::exit_codes::Outcome;
 use crate::output::style::Palette;
 use crate::output::warnings::{report_problems, warn};
+use crate::output::Screen;
 
 /// Runs `command`, writing its output to `out`.
 pub(crate) fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Result<Outcome> {
     let palette = Palette { enabled: settings.color.resolve() };
+    let screen = Screen { palette, width: settings.terminal.width, program: &settings.program };
     match command {
         Command::Lint(args) => lint::run(args, settings, out, palette),
-        Command::Diagnose(args) => diagnose::run(args, settings, out, palette),
-        Command::Analyze(args) => analyze::run(args, settings, out, palette),
+        Command::Diagnose(args) => diagnose::run(args, settings, out, screen),
+        Command::Analyze(args) => analyze::run(args, settings, out, screen),
         Command::Completions { shell } => completions::run(*shell, out),
         Command::Man => man::run(out),
         Command::Config => config::run(settings, out),
-        Command::Show(args) => show::run(args, &load_catalog(settings)?, out, palette),
-        Command::List(args) => list::run(args, &load_catalog(settings)?, settings, out, palette),
+        Command::Show(args) => show::run(args, &load_catalog(settings)?, out, screen),
+        Command::Fix(args) => fix::run(args, &load_catalog(settings)?, out),
+        Command::List(args) => list::run(args, &load_catalog(settings)?, settings, out, screen),
         Command::Search(args) => search::run(args, &load_catalog(settings)?, out, palette),
         Command::Catalog => catalog::run(&load_catalog(settings)?, out),
         Command::New(args) => new::run(args, settings, out),

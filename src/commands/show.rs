@@ -5,15 +5,15 @@ use std::io::Write;
 use anyhow::{bail, Result};
 
 use crate::catalog::model::Scenario;
-use crate::catalog::Catalog;
+use crate::catalog::{parse_id, Catalog};
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::exit_codes::Outcome;
 use crate::output::sanitize::one_line;
 use crate::output::scenario::{scenario_markdown, scenario_text, ScenarioDoc};
-use crate::output::style::Palette;
+use crate::output::Screen;
 use crate::output::{write_json, write_yaml};
 
-pub(crate) fn run(args: &ShowArgs, catalog: &Catalog, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
+pub(crate) fn run(args: &ShowArgs, catalog: &Catalog, out: &mut dyn Write, screen: Screen) -> Result<Outcome> {
     let mut found: Vec<&Scenario> = Vec::new();
     let mut missing = Vec::new();
     for raw in &args.ids {
@@ -34,7 +34,7 @@ pub(crate) fn run(args: &ShowArgs, catalog: &Catalog, out: &mut dyn Write, palet
                 if i > 0 {
                     writeln!(out, "\n{}\n", "─".repeat(60))?;
                 }
-                scenario_text(out, s, palette)?;
+                scenario_text(out, s, screen)?;
             }
         }
         ShowFormat::Markdown => {
@@ -49,15 +49,6 @@ pub(crate) fn run(args: &ShowArgs, catalog: &Catalog, out: &mut dyn Write, palet
         ShowFormat::Yaml => write_yaml(out, &found.iter().map(|s| ScenarioDoc::new(s)).collect::<Vec<_>>())?,
     }
     Ok(Outcome::Found)
-}
-
-/// `15` or `#15`.
-fn parse_id(raw: &str) -> Result<u32> {
-    let digits = raw.trim().trim_start_matches('#');
-    match digits.parse::<u32>() {
-        Ok(id) => Ok(id),
-        Err(_) => bail!("`{raw}` is not a scenario number (try `k8sdoc search -i '{raw}'` to find one by text)"),
-    }
 }
 
 fn unknown_id_message(id: u32, catalog: &Catalog) -> String {

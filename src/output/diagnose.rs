@@ -7,8 +7,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::sanitize::{one_line, sanitize};
-use super::scenario::{list_text, scenario_markdown};
+use super::scenario::{list_text, scenario_markdown, CommandsDoc};
 use super::style::{Palette, Role};
+use super::Screen;
 use crate::catalog::model::{Item, Scenario};
 use crate::engine::index::LinkKind;
 use crate::engine::rules::RuleSet;
@@ -56,6 +57,8 @@ struct ResultDoc<'a> {
     why: Vec<String>,
     diagnosis_steps: Vec<&'a str>,
     fix: Vec<&'a str>,
+    /// The commands alone, apart from the notes `diagnosis_steps` and `fix` mix them with.
+    commands: CommandsDoc<'a>,
     source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<ExplainDoc<'a>>,
@@ -100,11 +103,22 @@ impl Report<'_> {
 
     /// Why a result ranked: the symptoms that link to it, then the words that matched.
     fn why(&self, r: &Ranked) -> Vec<String> {
+        self.why_with(r, true)
+    }
+
+    /// The same, with the evidence for each symptom, or (`evidence: false`, when the symptoms
+    /// with their evidence are listed above) without.
+    fn why_with(&self, r: &Ranked, evidence: bool) -> Vec<String> {
         let mut why = Vec::new();
         for (symptom, kind, _) in &r.symptoms {
+            let id = &self.rules.symptoms[*symptom].id;
+            if !evidence {
+                why.push(format!("symptom {id} ({})", link_name(*kind)));
+                continue;
+            }
             let d = self.diagnosis.detected.iter().find(|d| d.symptom == *symptom);
             let evidence = d.and_then(|d| d.evidence.first()).map(|e| self.evidence(e)).unwrap_or_default();
-            why.push(format!("symptom {} ({}) from {evidence}", self.rules.symptoms[*symptom].id, link_name(*kind)));
+            why.push(format!("symptom {id} ({}) from {evidence}", link_name(*kind)));
         }
         if !r.terms.is_empty() {
             let words: Vec<&str> = r.terms.iter().take(6).map(|(w, _)| w.as_str()).collect();
@@ -141,6 +155,7 @@ impl Report<'_> {
                     why: self.why(r),
                     diagnosis_steps: s.diagnosis_steps.iter().map(|i| i.text.as_str()).collect(),
                     fix: s.fix.iter().map(|i| i.text.as_str()).collect(),
+                    commands: CommandsDoc::new(s),
                     source: s.source.to_string(),
                     explain: explain.then(|| ExplainDoc {
                         rule_score: r.rule_score,
@@ -157,58 +172,186 @@ impl Report<'_> {
         }
     }
 
-    pub(crate) fn text(&self, out: &mut dyn Write, p: Palette, explain: bool) -> Result<()> {
+    /// The answer for a terminal. By default the best result in full (why, the first
+    /// diagnosis steps, the fix commands) and the others one line each, so the answer fits a
+    /// 24-line screen and ends saying how to see more; `--brief`: one line per result;
+    /// `--explain`: every result in full, with its score breakdown.
+    pub(crate) fn text(&self, out: &mut dyn Write, screen: Screen, view: View) -> Result<()> {
+        let p = screen.palette;
         let d = self.diagnosis;
         if !d.corrections.is_empty() {
             let fixes: Vec<String> = d.corrections.iter().map(|(a, b)| format!("{} -> {}", sanitize(a), b)).collect();
-            writeln!(out, "{}", p.paint(Role::Dim, &format!("(read {} as you probably meant)", fixes.join(", "))))?;
+            let note = p.paint(Role::Dim, &format!("(read {} as you probably meant)", fixes.join(", ")));
+            writeln!(out, "{}", screen.wrap(&note, "", ""))?;
         }
-        if !d.detected.is_empty() {
-            writeln!(out, "{}", p.paint(Role::Heading, "Symptoms"))?;
-            for det in &d.detected {
-                let s = &self.rules.symptoms[det.symptom];
-                writeln!(
-                    out,
-                    "  {}  {}",
-                    p.paint(Role::Warn, &one_line(&s.id)),
-                    p.paint(Role::Dim, &sanitize(&self.evidence_list(&det.evidence)))
-                )?;
+        if view == View::Brief {
+            for (rank, (r, s)) in d.results.iter().zip(self.scenarios).enumerate() {
+                writeln!(out, "{}", self.brief_line(rank, r, s, screen))?;
             }
-            writeln!(out)?;
+            return Ok(());
         }
+        self.symptoms_text(out, screen)?;
+        let mut others = false;
         for (rank, (r, s)) in d.results.iter().zip(self.scenarios).enumerate() {
-            if rank > 0 {
+            if rank == 0 || view == View::Explain {
+                if rank > 0 {
+                    writeln!(out)?;
+                }
+                if view == View::Explain {
+                    self.result_text(out, rank, r, s, screen, true, Detail::FULL)?;
+                } else {
+                    self.fitted_result(out, r, s, screen)?;
+                }
+                continue;
+            }
+            if !others {
                 writeln!(out)?;
+                writeln!(out, "{}", p.paint(Role::Heading, "Also"))?;
+                others = true;
             }
-            let filled = ((r.score / 10.0).round() as usize).clamp(1, 10);
-            let bar = format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled));
-            writeln!(
-                out,
-                "{}. {}  {}  {}",
-                rank + 1,
-                p.paint(Role::Id, &format!("#{}", s.id)),
-                p.paint(Role::Heading, &one_line(&s.title)),
-                p.paint(Role::Dim, &format!("[{}]", one_line(s.category.as_deref().unwrap_or("-"))))
-            )?;
-            writeln!(out, "   {} {:.0}", p.paint(Role::Good, &bar), r.score)?;
-            for why in self.why(r) {
-                writeln!(out, "   {} {}", p.paint(Role::Dim, "why:"), sanitize(&why))?;
-            }
-            if explain {
-                self.explain(out, r, p)?;
-            }
-            if !s.diagnosis_steps.is_empty() {
-                writeln!(out, "   {}", p.paint(Role::Dim, "diagnose:"))?;
-                indent(out, &s.diagnosis_steps[..s.diagnosis_steps.len().min(3)], true, p)?;
-            }
-            let fix = fix_items(s);
-            if !fix.is_empty() {
-                writeln!(out, "   {}", p.paint(Role::Dim, "fix:"))?;
-                indent(out, &fix, false, p)?;
-            }
-            writeln!(out, "   {} k8sdoc show {}", p.paint(Role::Dim, "more:"), s.id)?;
+            writeln!(out, "{}", self.brief_line(rank, r, s, screen))?;
+        }
+        if !self.scenarios.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{}", self.hint(screen))?;
         }
         Ok(())
+    }
+
+    /// The best result, with as many diagnosis steps and fix commands as leave the whole
+    /// default answer (symptoms, the other results, the hint) within a 24-line screen; in full
+    /// when the output is not a screen.
+    fn fitted_result(&self, out: &mut dyn Write, r: &Ranked, s: &Scenario, screen: Screen) -> Result<()> {
+        let others = self.diagnosis.results.len().saturating_sub(1);
+        let around = self.fixed_lines(screen) + if others > 0 { others + 2 } else { 0 };
+        let mut chosen = Vec::new();
+        for detail in [
+            Detail::FULL,
+            Detail { steps: 2, fixes: 3 },
+            Detail { steps: 2, fixes: 2 },
+            Detail { steps: 1, fixes: 2 },
+            Detail { steps: 1, fixes: 1 },
+        ] {
+            chosen.clear();
+            self.result_text(&mut chosen, 0, r, s, screen, false, detail)?;
+            let lines = chosen.iter().filter(|&&b| b == b'\n').count();
+            if screen.width.is_none() || around + lines <= SCREEN_LINES {
+                break;
+            }
+        }
+        out.write_all(&chosen)?;
+        Ok(())
+    }
+
+    /// Lines of the default answer outside the best result: corrections, symptoms, the hint.
+    fn fixed_lines(&self, screen: Screen) -> usize {
+        let mut buf = Vec::new();
+        let _ = self.symptoms_text(&mut buf, screen);
+        let symptoms = buf.iter().filter(|&&b| b == b'\n').count();
+        let corrections = usize::from(!self.diagnosis.corrections.is_empty());
+        corrections + symptoms + 1 + self.hint(screen).lines().count()
+    }
+
+    /// How to see more, after the default answer.
+    fn hint(&self, screen: Screen) -> String {
+        let Some(top) = self.scenarios.first() else { return String::new() };
+        let hint = format!("more: `{} show {}` · `--limit N` · `--explain` · `--format json`", screen.program, top.id);
+        screen.wrap(&screen.palette.paint(Role::Dim, &hint), "", "  ")
+    }
+
+    /// The symptoms recognised, with where each was seen.
+    fn symptoms_text(&self, out: &mut dyn Write, screen: Screen) -> Result<()> {
+        let p = screen.palette;
+        if self.diagnosis.detected.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "{}", p.paint(Role::Heading, "Symptoms"))?;
+        for det in &self.diagnosis.detected {
+            let id = p.paint(Role::Warn, &one_line(&self.rules.symptoms[det.symptom].id));
+            let evidence = p.paint(Role::Dim, &sanitize(&self.evidence_list(&det.evidence)));
+            writeln!(out, "{}", screen.wrap(&format!("{id}  {evidence}"), "  ", "      "))?;
+        }
+        writeln!(out)?;
+        Ok(())
+    }
+
+    /// One result in full: title, score bar, why, the first diagnosis steps, the fix.
+    #[allow(clippy::too_many_arguments)]
+    fn result_text(
+        &self,
+        out: &mut dyn Write,
+        rank: usize,
+        r: &Ranked,
+        s: &Scenario,
+        screen: Screen,
+        explain: bool,
+        detail: Detail,
+    ) -> Result<()> {
+        let p = screen.palette;
+        let filled = ((r.score / 10.0).round() as usize).clamp(1, 10);
+        let bar = format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled));
+        let title = format!(
+            "{}. {}  {}  {}",
+            rank + 1,
+            p.paint(Role::Id, &format!("#{}", s.id)),
+            p.paint(Role::Heading, &one_line(&s.title)),
+            p.paint(Role::Dim, &format!("[{}]", one_line(s.category.as_deref().unwrap_or("-"))))
+        );
+        writeln!(out, "{}", screen.wrap(&title, "", "   "))?;
+        writeln!(out, "   {} {:.0}", p.paint(Role::Good, &bar), r.score)?;
+        let why = format!("{} {}", p.paint(Role::Dim, "why:"), sanitize(&self.why_with(r, explain).join("; ")));
+        writeln!(out, "{}", screen.wrap(&why, "   ", "        "))?;
+        if explain {
+            self.explain(out, r, p)?;
+        }
+        let indented = Screen { width: screen.width.map(|w| w.saturating_sub(3)), ..screen };
+        if !s.diagnosis_steps.is_empty() {
+            writeln!(out, "   {}", p.paint(Role::Dim, "diagnose:"))?;
+            indent(out, &s.diagnosis_steps[..s.diagnosis_steps.len().min(detail.steps)], true, indented)?;
+        }
+        let fix = fix_items(s, detail.fixes);
+        if !fix.is_empty() {
+            writeln!(out, "   {}", p.paint(Role::Dim, "fix:"))?;
+            indent(out, &fix, false, indented)?;
+        }
+        if explain {
+            writeln!(out, "   {} {} show {}", p.paint(Role::Dim, "more:"), screen.program, s.id)?;
+        }
+        Ok(())
+    }
+
+    /// `2. #1028  93  Title  (why)`, cut to the screen's width so it stays one line: the why
+    /// first, then the title.
+    fn brief_line(&self, rank: usize, r: &Ranked, s: &Scenario, screen: Screen) -> String {
+        let p = screen.palette;
+        let number = format!("#{}", s.id);
+        let lead = format!("{}. {number}  {:>3.0}  ", rank + 1, r.score);
+        let mut title = one_line(&s.title);
+        let mut why = sanitize(&self.why_with(r, false).join("; ")).into_owned();
+        if let Some(width) = screen.width {
+            let room = width.saturating_sub(lead.chars().count());
+            let title_len = title.chars().count();
+            if title_len > room {
+                title = cut(&title, room);
+                why.clear();
+            } else {
+                // `  (` and `)` around the why.
+                let left = room - title_len;
+                why = if left >= 16 { cut(&why, left - 4) } else { String::new() };
+            }
+        }
+        let line = format!(
+            "{}. {}  {:>3.0}  {}",
+            rank + 1,
+            p.paint(Role::Id, &number),
+            r.score,
+            p.paint(Role::Heading, &title)
+        );
+        if why.is_empty() {
+            line
+        } else {
+            format!("{line}  {}", p.paint(Role::Dim, &format!("({why})")))
+        }
     }
 
     fn explain(&self, out: &mut dyn Write, r: &Ranked, p: Palette) -> Result<()> {
@@ -240,21 +383,55 @@ impl Report<'_> {
     }
 }
 
-/// The fix commands, or the first fix steps when the scenario has no commands.
-fn fix_items(s: &Scenario) -> Vec<Item> {
-    let commands: Vec<Item> = s.fix.iter().filter(|i| i.command && !i.is_comment()).take(4).cloned().collect();
+/// How many diagnosis steps and fix commands a full result shows.
+#[derive(Debug, Clone, Copy)]
+struct Detail {
+    steps: usize,
+    fixes: usize,
+}
+
+impl Detail {
+    const FULL: Detail = Detail { steps: 3, fixes: 3 };
+}
+
+/// A screen's height the default answer is made to fit (the classic 80x24 terminal).
+const SCREEN_LINES: usize = 24;
+
+/// How much of a diagnosis the text shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    /// The best result in full, the others one line each.
+    Default,
+    /// One line per result.
+    Brief,
+    /// Every result in full, with its score breakdown.
+    Explain,
+}
+
+/// The fix commands (the first three), or the first fix steps when it has no commands.
+fn fix_items(s: &Scenario, most: usize) -> Vec<Item> {
+    let commands: Vec<Item> = s.fix.iter().filter(|i| i.command && !i.is_comment()).take(most).cloned().collect();
     if commands.is_empty() {
-        s.fix.iter().take(3).cloned().collect()
+        s.fix.iter().take(most).cloned().collect()
     } else {
         commands
     }
 }
 
-fn indent(out: &mut dyn Write, items: &[Item], numbered: bool, p: Palette) -> Result<()> {
+fn indent(out: &mut dyn Write, items: &[Item], numbered: bool, screen: Screen) -> Result<()> {
     let mut buf = Vec::new();
-    list_text(&mut buf, items, numbered, p)?;
+    list_text(&mut buf, items, numbered, screen)?;
     for line in String::from_utf8_lossy(&buf).lines() {
         writeln!(out, "   {line}")?;
     }
     Ok(())
+}
+
+/// `text` cut to `max` characters, ending in `…` when cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
 }

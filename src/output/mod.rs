@@ -20,6 +20,36 @@ use serde::Serialize;
 
 pub use scenario::scenario_markdown;
 
+use style::Palette;
+
+/// Where text output goes and how it should look there: decided once by the command from its
+/// settings, then read by every renderer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Screen<'a> {
+    pub palette: Palette,
+    /// The width to fit prose and tables to; `None`: not fitted (piped).
+    pub width: Option<usize>,
+    /// How the user runs k8sdoc (`k8sdoc`, or `kubectl doc`), for hints.
+    pub program: &'a str,
+}
+
+impl Screen<'_> {
+    /// `text` (already sanitised and painted) as lines starting with `first`, continued under
+    /// `rest`, wrapped at word boundaries to the width; unwrapped when there is none. Colour
+    /// codes do not count toward the width.
+    pub(crate) fn wrap(&self, text: &str, first: &str, rest: &str) -> String {
+        let Some(width) = self.width else { return format!("{first}{text}") };
+        let options = textwrap::Options::new(width.max(20))
+            .initial_indent(first)
+            .subsequent_indent(rest)
+            .break_words(false)
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
+            // Names hold hyphens (`api-7c9f8d6b5d-x2k4p`): a line breaks at spaces only.
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        textwrap::fill(text, options)
+    }
+}
+
 /// Writes `value` as pretty JSON followed by a newline, with every character a terminal would
 /// act on escaped.
 pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {

@@ -6,7 +6,8 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::sanitize::{one_line, sanitize};
-use super::style::{Palette, Role};
+use super::style::Role;
+use super::Screen;
 use crate::catalog::model::{FieldValue, Item, Scenario};
 use crate::catalog::sections::Field;
 
@@ -27,6 +28,8 @@ pub(crate) struct ScenarioDoc<'a> {
     pro_tip: Option<&'a str>,
     what_you_see: Vec<&'a str>,
     covers: &'a [String],
+    /// The commands alone, apart from the notes `diagnosis_steps` and `fix` mix them with.
+    commands: CommandsDoc<'a>,
     source: String,
 }
 
@@ -51,6 +54,7 @@ impl<'a> ScenarioDoc<'a> {
             pro_tip: s.pro_tip.as_deref(),
             what_you_see: texts(&s.what_you_see),
             covers: &s.covers,
+            commands: CommandsDoc::new(s),
             source: s.source.to_string(),
         }
     }
@@ -78,9 +82,11 @@ impl<'a> ListEntry<'a> {
     }
 }
 
-/// The whole scenario for a terminal: headings, bullets, numbered steps, commands set apart.
-pub(crate) fn scenario_text(out: &mut dyn Write, s: &Scenario, palette: Palette) -> Result<()> {
-    let p = palette;
+/// The whole scenario for a terminal: headings, prose wrapped to the screen with hanging
+/// indents, numbered steps, and commands as blocks to copy (never wrapped: a wrapped command
+/// copies wrong; the terminal scrolls it instead).
+pub(crate) fn scenario_text(out: &mut dyn Write, s: &Scenario, screen: Screen) -> Result<()> {
+    let p = screen.palette;
     writeln!(out, "{}  {}", p.paint(Role::Id, &format!("#{}", s.id)), p.paint(Role::Heading, &one_line(&s.title)))?;
     let mut meta = Vec::new();
     if let Some(c) = &s.category {
@@ -90,10 +96,10 @@ pub(crate) fn scenario_text(out: &mut dyn Write, s: &Scenario, palette: Palette)
         meta.push(format!("Environment: {}", one_line(e)));
     }
     if !meta.is_empty() {
-        writeln!(out, "{}", meta.join("  |  "))?;
+        writeln!(out, "{}", screen.wrap(&meta.join("  |  "), "", "  "))?;
     }
     if !s.covers.is_empty() {
-        writeln!(out, "Covers: {}", one_line(&s.covers.join(", ")))?;
+        writeln!(out, "{}", screen.wrap(&one_line(&s.covers.join(", ")), "Covers: ", "  "))?;
     }
     writeln!(out, "{}", p.paint(Role::Dim, &format!("Source: {}", sanitize(&s.source.to_string()))))?;
     for field in Field::ALL {
@@ -103,8 +109,8 @@ pub(crate) fn scenario_text(out: &mut dyn Write, s: &Scenario, palette: Palette)
         writeln!(out)?;
         writeln!(out, "{}", p.paint(Role::Heading, field.label()))?;
         match s.field(field) {
-            FieldValue::Text(Some(t)) => writeln!(out, "  {}", p.inline(&sanitize(t)))?,
-            FieldValue::List(items) => list_text(out, items, field == Field::DiagnosisSteps, p)?,
+            FieldValue::Text(Some(t)) => writeln!(out, "{}", screen.wrap(&p.inline(&sanitize(t)), "  ", "  "))?,
+            FieldValue::List(items) => list_text(out, items, field == Field::DiagnosisSteps, screen)?,
             _ => {}
         }
     }
@@ -112,33 +118,50 @@ pub(crate) fn scenario_text(out: &mut dyn Write, s: &Scenario, palette: Palette)
         writeln!(out)?;
         let label = if extra.label.is_empty() { "Notes" } else { &extra.label };
         writeln!(out, "{}", p.paint(Role::Heading, &one_line(label)))?;
-        list_text(out, &extra.items, false, p)?;
+        list_text(out, &extra.items, false, screen)?;
     }
     Ok(())
 }
 
-/// Bullets (or numbered steps); commands on their own `$` lines so they are easy to copy.
-pub(crate) fn list_text(out: &mut dyn Write, items: &[Item], numbered: bool, p: Palette) -> Result<()> {
+/// Notes as bullets (or numbered steps), wrapped with a hanging indent; commands as blocks, one
+/// per line (a multi-line command keeps its lines), indented and never wrapped, so they copy
+/// exactly; `# comment` lines of a command block dimmed.
+pub(crate) fn list_text(out: &mut dyn Write, items: &[Item], numbered: bool, screen: Screen) -> Result<()> {
+    let p = screen.palette;
     let mut n = 0;
     for item in items {
         if item.is_comment() {
             writeln!(out, "    {}", p.paint(Role::Dim, &sanitize(&item.text)))?;
         } else if item.command {
-            let text = sanitize(&item.text);
-            let mut lines = text.lines();
-            if let Some(first) = lines.next() {
-                writeln!(out, "    {} {}", p.paint(Role::Dim, "$"), p.paint(Role::Command, first))?;
-            }
-            for rest in lines {
-                writeln!(out, "      {}", p.paint(Role::Command, rest))?;
+            for line in sanitize(&item.text).lines() {
+                writeln!(out, "    {}", p.paint(Role::Command, line))?;
             }
         } else {
             n += 1;
-            let marker = if numbered { format!("{n}.") } else { "•".to_string() };
-            writeln!(out, "  {marker} {}", p.inline(&sanitize(&item.text)))?;
+            let marker = if numbered { format!("  {n}. ") } else { "  • ".to_string() };
+            let hanging = " ".repeat(marker.chars().count());
+            writeln!(out, "{}", screen.wrap(&p.inline(&sanitize(&item.text)), &marker, &hanging))?;
         }
     }
     Ok(())
+}
+
+/// A section's commands, whole (multi-line ones intact), without notes or `# comment` lines.
+pub(crate) fn commands(items: &[Item]) -> Vec<&str> {
+    items.iter().filter(|i| i.command && !i.is_comment()).map(|i| i.text.as_str()).collect()
+}
+
+/// The commands of a scenario's sections that have them, for JSON and YAML.
+#[derive(Serialize)]
+pub(crate) struct CommandsDoc<'a> {
+    pub diagnosis_steps: Vec<&'a str>,
+    pub fix: Vec<&'a str>,
+}
+
+impl<'a> CommandsDoc<'a> {
+    pub(crate) fn new(s: &'a Scenario) -> CommandsDoc<'a> {
+        CommandsDoc { diagnosis_steps: commands(&s.diagnosis_steps), fix: commands(&s.fix) }
+    }
 }
 
 /// The scenario in the catalog's own markdown format; parsing it back yields the same scenario.

@@ -38,7 +38,8 @@ fn text_output_has_bar_steps_fix_and_show_hint() {
             .and(predicate::str::contains("why: symptom node-diskpressure"))
             .and(predicate::str::contains("diagnose:"))
             .and(predicate::str::contains("fix:"))
-            .and(predicate::str::contains("more: k8sdoc show ")),
+            .and(predicate::str::contains("\nAlso\n2. #"))
+            .and(predicate::str::contains("more: `k8sdoc show ")),
     );
 }
 
