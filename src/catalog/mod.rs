@@ -259,11 +259,6 @@ pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<(Vec<Input>,
     Ok((out, special))
 }
 
-/// Every built-in scenario number, for shell completion.
-pub(crate) fn builtin_ids() -> &'static [&'static str] {
-    builtin::BUILTIN_IDS
-}
-
 /// The embedded text of a built-in catalog file, by file name.
 pub(crate) fn builtin_text(name: &str) -> Option<&'static str> {
     builtin::BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)

@@ -105,9 +105,9 @@ pub(crate) enum Command {
         after_help = "Examples:\n  k8sdoc new                          # into the config directory's scenarios/ folder\n  k8sdoc new runbooks/disk-full.md --title 'Disk full on build nodes'\n\nUser scenarios are numbered from 5001 up, clear of the built-in catalog (1-22, 1001-1999)\nand of public collections (1-600). An existing file is never overwritten."
     )]
     New(NewArgs),
-    /// Print a shell completion script.
+    /// Print the shell completion script (it completes from the catalog in effect).
     #[command(
-        after_help = "Examples:\n  k8sdoc completions bash > ~/.local/share/bash-completion/completions/k8sdoc\n  k8sdoc completions zsh > \"${fpath[1]}/_k8sdoc\"\n  k8sdoc completions fish > ~/.config/fish/completions/k8sdoc.fish"
+        after_help = "Examples:\n  echo 'source <(k8sdoc completions bash)' >> ~/.bashrc\n  echo 'source <(k8sdoc completions zsh)' >> ~/.zshrc\n  k8sdoc completions fish > ~/.config/fish/completions/k8sdoc.fish\n\nThe script is what `COMPLETE=SHELL k8sdoc` prints: the shell calls k8sdoc back on every TAB,\nso `show` offers every scenario number of your catalog, your scenarios included.\nA script saved to a file should be regenerated after an upgrade."
     )]
     Completions {
         /// The shell to generate for.
@@ -150,7 +150,8 @@ pub(crate) struct AnalyzeArgs {
     /// Exit 1 when a finding reaches this severity (for CI).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub(crate) fail_on: Option<SeverityArg>,
-    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub(crate) format: AnalyzeFormat,
 }
 
@@ -188,7 +189,8 @@ pub(crate) struct DiagnoseArgs {
     /// Show the score breakdown of every result.
     #[arg(long)]
     pub(crate) explain: bool,
-    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Text)]
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = DiagnoseFormat::Text)]
     pub(crate) format: DiagnoseFormat,
     /// Rank by text relevance only, without symptom rules (for comparison).
     #[arg(long, hide = true)]
@@ -206,9 +208,10 @@ pub(crate) enum ShowFormat {
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
     /// Scenario numbers (`15` or `#15`).
-    #[arg(required = true, value_name = "ID", value_parser = ScenarioIdParser, hide_possible_values = true)]
+    #[arg(required = true, value_name = "ID")]
     pub(crate) ids: Vec<String>,
-    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = ShowFormat::Text)]
     pub(crate) format: ShowFormat,
 }
 
@@ -224,7 +227,8 @@ pub(crate) struct ListArgs {
     /// Only this category (case and punctuation ignored: `control-plane` matches `Control Plane`).
     #[arg(long, value_name = "C")]
     pub(crate) category: Option<String>,
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table)]
     pub(crate) format: ListFormat,
 }
 
@@ -262,25 +266,4 @@ pub(crate) struct LintArgs {
     /// Also require Covers, What You See, Lessons Learned and How to Avoid, and fail on warnings.
     #[arg(long)]
     pub(crate) strict: bool,
-}
-
-/// Accepts any scenario id, and offers the built-in numbers to shell completion.
-#[derive(Clone)]
-struct ScenarioIdParser;
-
-impl clap::builder::TypedValueParser for ScenarioIdParser {
-    type Value = String;
-
-    fn parse_ref(
-        &self,
-        _: &clap::Command,
-        _: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<String, clap::Error> {
-        Ok(value.to_string_lossy().into_owned())
-    }
-
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        Some(Box::new(crate::catalog::builtin_ids().iter().map(|id| clap::builder::PossibleValue::new(*id))))
-    }
 }

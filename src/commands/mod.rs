@@ -13,6 +13,7 @@ mod new;
 mod search;
 mod show;
 
+use std::ffi::OsString;
 use std::io::Write;
 
 use anyhow::Result;
@@ -24,6 +25,12 @@ use crate::exit_codes::Outcome;
 use crate::output::style::Palette;
 use crate::output::warnings::{report_problems, warn};
 
+/// Answers a shell's completion request (`COMPLETE=bash k8sdoc -- WORDS...`) with the exit
+/// code; `None` on an ordinary run. It runs before the line is parsed: the line is incomplete.
+pub(crate) fn answer_completion(args: &[OsString]) -> Option<i32> {
+    completions::answer(args)
+}
+
 /// Runs `command`, writing its output to `out`.
 pub(crate) fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Result<Outcome> {
     let palette = Palette { enabled: settings.color.resolve() };
@@ -31,10 +38,10 @@ pub(crate) fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Wri
         Command::Lint(args) => lint::run(args, settings, out, palette),
         Command::Diagnose(args) => diagnose::run(args, settings, out, palette),
         Command::Analyze(args) => analyze::run(args, settings, out, palette),
-        Command::Completions { shell } => completions::run(*shell, out),
-        Command::Man => man::run(out),
+        Command::Completions { shell } => completions::run(*shell, settings, out),
+        Command::Man => man::run(&settings.program, out),
         Command::Config => config::run(settings, out),
-        Command::Show(args) => show::run(args, &load_catalog(settings)?, out, palette),
+        Command::Show(args) => show::run(args, &load_catalog(settings)?, &settings.program, out, palette),
         Command::List(args) => list::run(args, &load_catalog(settings)?, settings, out, palette),
         Command::Search(args) => search::run(args, &load_catalog(settings)?, out, palette),
         Command::Catalog => catalog::run(&load_catalog(settings)?, out),

@@ -13,11 +13,17 @@ use crate::output::scenario::{scenario_markdown, scenario_text, ScenarioDoc};
 use crate::output::style::Palette;
 use crate::output::{write_json, write_yaml};
 
-pub(crate) fn run(args: &ShowArgs, catalog: &Catalog, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
+pub(crate) fn run(
+    args: &ShowArgs,
+    catalog: &Catalog,
+    program: &str,
+    out: &mut dyn Write,
+    palette: Palette,
+) -> Result<Outcome> {
     let mut found: Vec<&Scenario> = Vec::new();
     let mut missing = Vec::new();
     for raw in &args.ids {
-        let id = parse_id(raw)?;
+        let id = parse_id(raw, program)?;
         let before = found.len();
         found.extend(catalog.by_id(id));
         if found.len() == before {
@@ -52,11 +58,11 @@ pub(crate) fn run(args: &ShowArgs, catalog: &Catalog, out: &mut dyn Write, palet
 }
 
 /// `15` or `#15`.
-fn parse_id(raw: &str) -> Result<u32> {
+fn parse_id(raw: &str, program: &str) -> Result<u32> {
     let digits = raw.trim().trim_start_matches('#');
     match digits.parse::<u32>() {
         Ok(id) => Ok(id),
-        Err(_) => bail!("`{raw}` is not a scenario number (try `k8sdoc search -i '{raw}'` to find one by text)"),
+        Err(_) => bail!("`{raw}` is not a scenario number (try `{program} search -i '{raw}'` to find one by text)"),
     }
 }
 

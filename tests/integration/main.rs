@@ -13,3 +13,4 @@ mod eval;
 mod parser_props;
 mod reliability;
 mod seed;
+mod terminal_cli;
