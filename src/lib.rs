@@ -26,7 +26,7 @@ mod yaml;
 use std::ffi::OsString;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::cli::{Cli, Command};
 use crate::exit_codes::ExitCode;
@@ -35,7 +35,16 @@ use crate::output::sanitize::sanitize;
 /// Runs k8sdoc with these arguments and returns the process exit code: 0 found, 1 nothing
 /// found, 2 error. A closed stdout (`k8sdoc list | head -1`) is a quiet success.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    // A shell asking for completions (`COMPLETE=bash k8sdoc -- ...`) sends a line still being
+    // typed: it is answered before parsing, which would reject it.
+    if let Some(code) = commands::answer_completion(&args) {
+        return code;
+    }
+    // Installed as the kubectl plugin `kubectl-doc`, usage, errors and hints say `kubectl doc`.
+    let program = cli::program_name(args.first().map(OsString::as_os_str));
+    let parsed = cli::command(&program).try_get_matches_from(&args).and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         // `--help` and `--version`: k8sdoc's own text, to stdout.
         Err(err) if !err.use_stderr() => {
@@ -49,14 +58,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     let Some(command) = &cli.command else {
-        let _ = io::stderr().write_all(cli::SHORT_USAGE.as_bytes());
+        let _ = io::stderr().write_all(cli::short_usage(&program).as_bytes());
         return ExitCode::Error as i32;
     };
     let limit_flag = match command {
         Command::Diagnose(args) => args.limit,
         _ => None,
     };
-    let result = cli.global.resolve(limit_flag, "k8sdoc").and_then(|settings| {
+    let result = cli.global.resolve(limit_flag, &program).and_then(|settings| {
         let stdout = io::stdout();
         let mut out = BufWriter::new(stdout.lock());
         // Long output goes through a pager on a terminal: render it whole first, then decide.
@@ -78,7 +87,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Err(err) if is_broken_pipe(&err) => ExitCode::Found,
         Err(err) => {
             // Errors carry file names, arguments and catalog text: untrusted, so sanitised.
-            let _ = writeln!(io::stderr(), "k8sdoc: error: {}", sanitize(&format!("{err:#}")));
+            let _ = writeln!(io::stderr(), "{program}: error: {}", sanitize(&format!("{err:#}")));
             ExitCode::Error
         }
     };

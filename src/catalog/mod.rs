@@ -206,12 +206,13 @@ impl Catalog {
     }
 }
 
-/// A scenario number as typed: `15` or `#15`.
-pub(crate) fn parse_id(raw: &str) -> Result<u32> {
+/// A scenario number as typed: `15` or `#15`; `program` is how the user runs k8sdoc, for the
+/// hint.
+pub(crate) fn parse_id(raw: &str, program: &str) -> Result<u32> {
     let digits = raw.trim().trim_start_matches('#');
     match digits.parse::<u32>() {
         Ok(id) => Ok(id),
-        Err(_) => bail!("`{raw}` is not a scenario number (try `k8sdoc search -i '{raw}'` to find one by text)"),
+        Err(_) => bail!("`{raw}` is not a scenario number (try `{program} search -i '{raw}'` to find one by text)"),
     }
 }
 
@@ -266,11 +267,6 @@ pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<(Vec<Input>,
         }
     }
     Ok((out, special))
-}
-
-/// Every built-in scenario number, for shell completion.
-pub(crate) fn builtin_ids() -> &'static [&'static str] {
-    builtin::BUILTIN_IDS
 }
 
 /// The embedded text of a built-in catalog file, by file name.

@@ -72,7 +72,7 @@ pub(crate) enum Command {
     /// Diagnose a saved cluster state offline, object by object: a `kubectl cluster-info dump`
     /// folder, `kubectl get ... -o json|yaml` files, describe output and logs.
     #[command(
-        after_help = "Examples:\n  kubectl cluster-info dump --all-namespaces --output-directory=dump && k8sdoc analyze dump/\n  kubectl get events -A -o json > events.json && k8sdoc analyze events.json\n  kubectl get pods,pvc,nodes -A -o yaml > state.yaml && k8sdoc analyze state.yaml --namespace shop\n  k8sdoc analyze dump/ --format json --fail-on error   # in CI: exit 1 when something is broken\n\nExit status: 0 when the analysis ran, 1 with --fail-on when findings reach that severity,\n2 when an input cannot be read."
+        after_help = "Examples:\n  kubectl cluster-info dump -A --output-directory=dump\n  k8sdoc analyze dump/\n  kubectl get events -A -o json > events.json\n  k8sdoc analyze events.json\n  k8sdoc analyze state.yaml --namespace shop\n  k8sdoc analyze dump/ -o json --fail-on error   # CI: exit 1 if broken\n\nExit status: 0 when the analysis ran, 1 with --fail-on when findings reach that severity, 2 when an input cannot be read."
     )]
     Analyze(AnalyzeArgs),
     /// Print whole scenarios by number.
@@ -97,7 +97,7 @@ pub(crate) enum Command {
     Search(SearchArgs),
     /// Check catalogs: required sections, duplicate numbers, unknown labels, leftover mojibake.
     #[command(
-        after_help = "Examples:\n  k8sdoc lint                      # every layer of the catalog\n  k8sdoc lint my-scenarios/\n  k8sdoc lint --strict scenarios/  # also require Covers, What You See, Lessons Learned, How to Avoid"
+        after_help = "Examples:\n  k8sdoc lint                      # every layer of the catalog\n  k8sdoc lint my-scenarios/\n  k8sdoc lint --strict scenarios/  # also require Covers, What You See, ...\n\n--strict also requires Covers, What You See, Lessons Learned and How to Avoid."
     )]
     Lint(LintArgs),
     /// Show which files the catalog was loaded from, layer by layer.
@@ -107,12 +107,12 @@ pub(crate) enum Command {
     Catalog,
     /// Write a new scenario from the template (next free number, every section).
     #[command(
-        after_help = "Examples:\n  k8sdoc new                          # into the config directory's scenarios/ folder\n  k8sdoc new runbooks/disk-full.md --title 'Disk full on build nodes'\n\nUser scenarios are numbered from 5001 up, clear of the built-in catalog (1-22, 1001-1999)\nand of public collections (1-600). An existing file is never overwritten."
+        after_help = "Examples:\n  k8sdoc new                          # into the config directory's scenarios/ folder\n  k8sdoc new runbooks/disk-full.md --title 'Disk full on build nodes'\n\nUser scenarios are numbered from 5001 up, clear of the built-in catalog (1-22, 1001-1999) and of public collections (1-600). An existing file is never overwritten."
     )]
     New(NewArgs),
-    /// Print a shell completion script.
+    /// Print the shell completion script (it completes from the catalog in effect).
     #[command(
-        after_help = "Examples:\n  k8sdoc completions bash > ~/.local/share/bash-completion/completions/k8sdoc\n  k8sdoc completions zsh > \"${fpath[1]}/_k8sdoc\"\n  k8sdoc completions fish > ~/.config/fish/completions/k8sdoc.fish"
+        after_help = "Examples:\n  echo 'source <(k8sdoc completions bash)' >> ~/.bashrc\n  echo 'source <(k8sdoc completions zsh)' >> ~/.zshrc\n  k8sdoc completions fish > ~/.config/fish/completions/k8sdoc.fish\n\nThe script is what `COMPLETE=SHELL k8sdoc` prints: the shell calls k8sdoc back on every TAB,\nso `show` offers every scenario number of your catalog, your scenarios included.\nA script saved to a file should be regenerated after an upgrade."
     )]
     Completions {
         /// The shell to generate for.
@@ -155,7 +155,8 @@ pub(crate) struct AnalyzeArgs {
     /// Exit 1 when a finding reaches this severity (for CI).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub(crate) fail_on: Option<SeverityArg>,
-    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub(crate) format: AnalyzeFormat,
 }
 
@@ -196,7 +197,8 @@ pub(crate) struct DiagnoseArgs {
     /// One line per result: rank, number, score, title, why.
     #[arg(long, conflicts_with = "explain")]
     pub(crate) brief: bool,
-    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Text)]
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = DiagnoseFormat::Text)]
     pub(crate) format: DiagnoseFormat,
     /// Rank by text relevance only, without symptom rules (for comparison).
     #[arg(long, hide = true)]
@@ -214,9 +216,10 @@ pub(crate) enum ShowFormat {
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
     /// Scenario numbers (`15` or `#15`).
-    #[arg(required = true, value_name = "ID", value_parser = ScenarioIdParser, hide_possible_values = true)]
+    #[arg(required = true, value_name = "ID")]
     pub(crate) ids: Vec<String>,
-    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = ShowFormat::Text)]
     pub(crate) format: ShowFormat,
 }
 
@@ -239,7 +242,8 @@ pub(crate) struct ListArgs {
     /// Only this category (case and punctuation ignored: `control-plane` matches `Control Plane`).
     #[arg(long, value_name = "C")]
     pub(crate) category: Option<String>,
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table)]
     pub(crate) format: ListFormat,
 }
 
@@ -277,25 +281,4 @@ pub(crate) struct LintArgs {
     /// Also require Covers, What You See, Lessons Learned and How to Avoid, and fail on warnings.
     #[arg(long)]
     pub(crate) strict: bool,
-}
-
-/// Accepts any scenario id, and offers the built-in numbers to shell completion.
-#[derive(Clone)]
-struct ScenarioIdParser;
-
-impl clap::builder::TypedValueParser for ScenarioIdParser {
-    type Value = String;
-
-    fn parse_ref(
-        &self,
-        _: &clap::Command,
-        _: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<String, clap::Error> {
-        Ok(value.to_string_lossy().into_owned())
-    }
-
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        Some(Box::new(crate::catalog::builtin_ids().iter().map(|id| clap::builder::PossibleValue::new(*id))))
-    }
 }

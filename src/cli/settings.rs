@@ -125,6 +125,9 @@ pub(crate) struct Settings {
     /// How the user runs k8sdoc: `k8sdoc`, or `kubectl doc` when installed as a kubectl plugin
     /// (`kubectl-doc`); hints and usage say it this way.
     pub(crate) program: String,
+    /// The binary as the shell should call it back for completions: `argv[0]`, made absolute
+    /// when it is a relative path with a folder in it (as clap_complete's `CompleteEnv` does).
+    pub(crate) executable: PathBuf,
 }
 
 fn parse_color(value: &str, origin: &str) -> anyhow::Result<ColorChoice> {
@@ -171,6 +174,7 @@ impl GlobalArgs {
             config_found,
             terminal: Terminal::detect(),
             program: program.to_string(),
+            executable: executable(),
         })
     }
 
@@ -220,6 +224,14 @@ impl GlobalArgs {
         } else {
             (Some(DEFAULT_PAGER.to_string()), From::Default)
         }
+    }
+}
+
+fn executable() -> PathBuf {
+    let argv0 = PathBuf::from(std::env::args_os().next().unwrap_or_else(|| "k8sdoc".into()));
+    match std::env::current_dir() {
+        Ok(dir) if argv0.components().count() > 1 => dir.join(argv0),
+        _ => argv0,
     }
 }
 

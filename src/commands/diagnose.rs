@@ -102,7 +102,10 @@ fn answer(
         DiagnoseFormat::Yaml => write_yaml(out, &report.doc(args.explain))?,
     }
     if diagnosis.results.is_empty() {
-        warn("no scenario matched; try other words, or `k8sdoc search -i WORD` to grep the catalog");
+        warn(&format!(
+            "no scenario matched; try other words, or `{} search -i WORD` to grep the catalog",
+            settings.program
+        ));
     }
     let found = !diagnosis.results.is_empty();
     // The process exits right after this: freeing thousands of small index allocations one by

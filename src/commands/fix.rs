@@ -11,14 +11,14 @@ use crate::exit_codes::Outcome;
 use crate::output::sanitize::sanitize;
 use crate::output::scenario::commands;
 
-pub(crate) fn run(args: &FixArgs, catalog: &Catalog, out: &mut dyn Write) -> Result<Outcome> {
-    let id = parse_id(&args.id)?;
+pub(crate) fn run(args: &FixArgs, catalog: &Catalog, program: &str, out: &mut dyn Write) -> Result<Outcome> {
+    let id = parse_id(&args.id, program)?;
     let Some(scenario) = catalog.by_id(id).next() else {
-        bail!("no scenario #{id} in the catalog (list them with `k8sdoc list`)");
+        bail!("no scenario #{id} in the catalog (list them with `{program} list`)");
     };
     let fix = commands(&scenario.fix);
     if fix.is_empty() {
-        bail!("scenario #{id} has no fix commands, only notes: read them with `k8sdoc show {id}`");
+        bail!("scenario #{id} has no fix commands, only notes: read them with `{program} show {id}`");
     }
     for command in fix {
         writeln!(out, "{}", sanitize(command))?;

@@ -22,7 +22,7 @@ pub(crate) fn run(args: &LintArgs, settings: &Settings, out: &mut dyn Write, pal
         CatalogSettings { builtin: false, paths: args.paths.iter().cloned().map(|p| (p, Origin::Flag)).collect() }
     };
     let catalog = Catalog::load(&catalog_settings)?;
-    let mut problems = check(&catalog, args.strict);
+    let mut problems = check(&catalog, args.strict, &settings.program);
     problems.sort_by(|a, b| a.source.cmp(&b.source).then(b.severity.cmp(&a.severity)));
     let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
     let warnings = problems.len() - errors;
@@ -43,7 +43,7 @@ pub(crate) fn run(args: &LintArgs, settings: &Settings, out: &mut dyn Write, pal
 }
 
 /// Every problem in the catalog: load problems, duplicates, and per-scenario checks.
-fn check(catalog: &Catalog, strict: bool) -> Vec<Problem> {
+fn check(catalog: &Catalog, strict: bool, program: &str) -> Vec<Problem> {
     let mut problems = catalog.problems.clone();
     problems.extend(catalog.duplicates.iter().map(|d| Problem { severity: Severity::Error, ..d.clone() }));
     for report in &catalog.files {
@@ -51,7 +51,9 @@ fn check(catalog: &Catalog, strict: bool) -> Vec<Problem> {
             problems.push(Problem::new(
                 Severity::Warning,
                 Source { file: report.file.clone(), line },
-                "mojibake (UTF-8 read as Mac Roman), repaired on load; save the repaired text with `k8sdoc show ID --format markdown`",
+                format!(
+                    "mojibake (UTF-8 read as Mac Roman), repaired on load; save the repaired text with `{program} show ID --format markdown`"
+                ),
             ));
         }
     }

@@ -14,6 +14,7 @@ mod new;
 mod search;
 mod show;
 
+use std::ffi::OsString;
 use std::io::Write;
 
 use anyhow::Result;
@@ -26,6 +27,12 @@ use crate::output::style::Palette;
 use crate::output::warnings::{report_problems, warn};
 use crate::output::Screen;
 
+/// Answers a shell's completion request (`COMPLETE=bash k8sdoc -- WORDS...`) with the exit
+/// code; `None` on an ordinary run. It runs before the line is parsed: the line is incomplete.
+pub(crate) fn answer_completion(args: &[OsString]) -> Option<i32> {
+    completions::answer(args)
+}
+
 /// Runs `command`, writing its output to `out`.
 pub(crate) fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Write) -> Result<Outcome> {
     let palette = Palette { enabled: settings.color.resolve() };
@@ -34,11 +41,11 @@ pub(crate) fn dispatch(command: &Command, settings: &Settings, out: &mut dyn Wri
         Command::Lint(args) => lint::run(args, settings, out, palette),
         Command::Diagnose(args) => diagnose::run(args, settings, out, screen),
         Command::Analyze(args) => analyze::run(args, settings, out, screen),
-        Command::Completions { shell } => completions::run(*shell, out),
-        Command::Man => man::run(out),
+        Command::Completions { shell } => completions::run(*shell, settings, out),
+        Command::Man => man::run(&settings.program, out),
         Command::Config => config::run(settings, out),
         Command::Show(args) => show::run(args, &load_catalog(settings)?, out, screen),
-        Command::Fix(args) => fix::run(args, &load_catalog(settings)?, out),
+        Command::Fix(args) => fix::run(args, &load_catalog(settings)?, &settings.program, out),
         Command::List(args) => list::run(args, &load_catalog(settings)?, settings, out, screen),
         Command::Search(args) => search::run(args, &load_catalog(settings)?, out, palette),
         Command::Catalog => catalog::run(&load_catalog(settings)?, out),

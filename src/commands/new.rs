@@ -27,7 +27,7 @@ pub(crate) fn run(args: &NewArgs, settings: &Settings, out: &mut dyn Write) -> R
     };
     // Two `new` at once must not hand out the same number: the number is chosen, and the file
     // written, under a lock in the folder it goes to.
-    let _lock = Lock::acquire(&dir)?;
+    let _lock = Lock::acquire(&dir, &settings.program)?;
     // The config directory's `scenarios/` is a layer only if it existed when k8sdoc started; the
     // first `new` creates it, and one started just before must still see what that one wrote.
     let mut settings = settings.clone();
@@ -61,7 +61,7 @@ struct Lock(PathBuf);
 const STALE_LOCK: Duration = Duration::from_secs(30);
 
 impl Lock {
-    fn acquire(dir: &Path) -> Result<Lock> {
+    fn acquire(dir: &Path, program: &str) -> Result<Lock> {
         let path = dir.join(".k8sdoc-new.lock");
         let started = Instant::now();
         loop {
@@ -72,7 +72,10 @@ impl Lock {
                     if age.is_some_and(|a| a > STALE_LOCK) {
                         let _ = std::fs::remove_file(&path);
                     } else if started.elapsed() > STALE_LOCK * 2 {
-                        bail!("{}: another `k8sdoc new` holds this lock; remove it if none is running", path.display());
+                        bail!(
+                            "{}: another `{program} new` holds this lock; remove it if none is running",
+                            path.display()
+                        );
                     }
                     std::thread::sleep(Duration::from_millis(10));
                 }

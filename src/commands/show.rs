@@ -17,7 +17,7 @@ pub(crate) fn run(args: &ShowArgs, catalog: &Catalog, out: &mut dyn Write, scree
     let mut found: Vec<&Scenario> = Vec::new();
     let mut missing = Vec::new();
     for raw in &args.ids {
-        let id = parse_id(raw)?;
+        let id = parse_id(raw, screen.program)?;
         let before = found.len();
         found.extend(catalog.by_id(id));
         if found.len() == before {

@@ -5,20 +5,6 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 #[test]
-fn completions_generate_for_every_shell_with_scenario_numbers_where_possible() {
-    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let out = k8sdoc().args(["completions", shell]).output().unwrap();
-        assert!(out.status.success(), "{shell}");
-        let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains("diagnose") && text.contains("symptom"), "{shell}");
-        if matches!(shell, "bash" | "zsh") {
-            assert!(text.contains("1001") && text.contains("22"), "{shell} lacks scenario numbers");
-        }
-    }
-    k8sdoc().args(["completions", "tcsh"]).assert().code(2);
-}
-
-#[test]
 fn man_page_generates() {
     k8sdoc().arg("man").assert().success().stdout(
         predicate::str::starts_with(".ie")

@@ -14,3 +14,4 @@ mod parser_props;
 mod reliability;
 mod seed;
 mod terminal;
+mod terminal_cli;
