@@ -219,11 +219,44 @@ pub(crate) fn parse_id(raw: &str, program: &str) -> Result<u32> {
 /// Whether `scenario` is of category `wanted` (none: any). Category names compare without
 /// case or punctuation: `control-plane` is `Control Plane`.
 pub(crate) fn category_matches(scenario: &Scenario, wanted: Option<&str>) -> bool {
-    let norm = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
     match wanted {
         None => true,
-        Some(w) => scenario.category.as_deref().is_some_and(|c| norm(c) == norm(w)),
+        Some(w) => scenario.category.as_deref().is_some_and(|c| category_key(c) == category_key(w)),
     }
+}
+
+/// A category name as `--category` compares it: letters and digits, lowercased.
+fn category_key(name: &str) -> String {
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// An error listing the categories in `known` (every scenario's, repeats and blanks allowed)
+/// when `wanted` is none of them: a misspelt `--category` would otherwise filter everything
+/// out and look like a catalog with nothing to say.
+pub(crate) fn check_category<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let key = category_key(wanted);
+    let mut names: BTreeMap<String, &str> = BTreeMap::new();
+    for name in known {
+        let name_key = category_key(name);
+        if name_key == key {
+            return Ok(());
+        }
+        if !name_key.is_empty() {
+            names.entry(name_key).or_insert(name.trim());
+        }
+    }
+    if names.is_empty() {
+        bail!("unknown category `{wanted}`: no scenario in the catalog has a category");
+    }
+    // A near miss (`netwrk`) is most likely a typo of one name: say which.
+    let closest = names
+        .iter()
+        .map(|(k, name)| (strsim::jaro_winkler(&key, k), *name))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(similarity, _)| *similarity >= 0.8);
+    let hint = closest.map(|(_, name)| format!(" (did you mean `{name}`?)")).unwrap_or_default();
+    let names: Vec<&str> = names.into_values().collect();
+    bail!("unknown category `{wanted}`{hint}; the catalog's categories: {}", names.join(", "))
 }
 
 /// A file the catalog reads: named on the command line (or in the environment), or found in a
@@ -302,4 +335,27 @@ fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 fn is_yaml(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_category;
+
+    #[test]
+    fn a_category_is_known_without_case_or_punctuation() {
+        assert!(check_category("control-plane", ["Networking", "Control Plane"]).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_category_lists_the_known_ones_once_and_suggests_the_closest() {
+        let err = check_category("netwrk", ["Storage", "Networking", "", "networking ", "Nodes"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown category `netwrk` (did you mean `Networking`?); the catalog's categories: Networking, Nodes, Storage"
+        );
+        let err = check_category("zzz", ["Storage"]).unwrap_err();
+        assert_eq!(err.to_string(), "unknown category `zzz`; the catalog's categories: Storage");
+        let err = check_category("zzz", [""]).unwrap_err();
+        assert_eq!(err.to_string(), "unknown category `zzz`: no scenario in the catalog has a category");
+    }
 }

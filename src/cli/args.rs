@@ -186,7 +186,12 @@ pub(crate) struct DiagnoseArgs {
     #[arg(short, long, value_name = "FILE")]
     pub(crate) from: Option<PathBuf>,
     /// How many scenarios to show [env: K8SDOC_LIMIT] [config: limit] [default: 5].
-    #[arg(short = 'n', long, value_name = "N")]
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     pub(crate) limit: Option<usize>,
     /// Only scenarios of this category.
     #[arg(long, value_name = "C")]

@@ -9,4 +9,4 @@ mod settings;
 
 pub(crate) use args::*;
 pub(crate) use program::{command, program_name, short_usage};
-pub(crate) use settings::{ColorChoice, Settings, Terminal};
+pub(crate) use settings::{ColorChoice, Settings};

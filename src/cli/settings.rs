@@ -64,7 +64,6 @@ pub(crate) struct Terminal {
     /// The width to fit output to: `COLUMNS` when set, else the terminal's when stdout is one;
     /// `None` when piped (output is then not fitted: lines are as long as their content).
     pub width: Option<usize>,
-    pub stdout: bool,
     pub stderr: bool,
     pub stdin: bool,
 }
@@ -76,7 +75,6 @@ impl Terminal {
         let measured = if stdout { terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)) } else { None };
         Terminal {
             width: columns.or(measured),
-            stdout,
             stderr: std::io::stderr().is_terminal(),
             stdin: std::io::stdin().is_terminal(),
         }
@@ -153,7 +151,7 @@ impl GlobalArgs {
         let file = file.unwrap_or_default();
         let origin = config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
         let (color, color_from) = self.color(&file, &origin)?;
-        let (limit, limit_from) = limit(limit_flag, &file)?;
+        let (limit, limit_from) = limit(limit_flag, &file, &origin)?;
         let (pager, pager_from) = self.pager(&file);
         Ok(Settings {
             catalog: CatalogSettings { builtin: !self.no_builtin, paths: self.catalog_paths(&file) },
@@ -235,8 +233,10 @@ fn executable() -> PathBuf {
     }
 }
 
-fn limit(flag: Option<usize>, file: &config::ConfigFile) -> anyhow::Result<(usize, From)> {
-    Ok(match (flag, env_var("K8SDOC_LIMIT"), file.limit) {
+/// The default `diagnose --limit`. A limit of 0 would show nothing and exit 1 as if nothing
+/// matched, so it is refused wherever it comes from (clap refuses `-n 0` itself), naming where.
+fn limit(flag: Option<usize>, file: &config::ConfigFile, origin: &str) -> anyhow::Result<(usize, From)> {
+    let (n, from) = match (flag, env_var("K8SDOC_LIMIT"), file.limit) {
         (Some(n), _, _) => (n, From::Flag),
         (None, Some(env), _) => (
             env.trim().parse().map_err(|_| anyhow::anyhow!("K8SDOC_LIMIT: not a number: `{env}`"))?,
@@ -244,7 +244,15 @@ fn limit(flag: Option<usize>, file: &config::ConfigFile) -> anyhow::Result<(usiz
         ),
         (None, None, Some(n)) => (n, From::ConfigFile),
         (None, None, None) => (5, From::Default),
-    })
+    };
+    if n == 0 {
+        match from {
+            From::Env(name) => anyhow::bail!("{name} must be 1 or more, not 0"),
+            From::ConfigFile => anyhow::bail!("{origin}: limit must be 1 or more, not 0"),
+            From::Flag | From::Default => anyhow::bail!("--limit must be 1 or more, not 0"),
+        }
+    }
+    Ok((n, from))
 }
 
 #[cfg(test)]

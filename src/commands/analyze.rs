@@ -10,6 +10,7 @@ use crate::cli::{AnalyzeArgs, AnalyzeFormat, Settings, SeverityArg};
 use crate::engine::store::{self, StoreOptions};
 use crate::exit_codes::Outcome;
 use crate::output::analyze::{text, ReportDoc};
+use crate::output::progress::IndexProgress;
 use crate::output::warnings::warn;
 use crate::output::Screen;
 use crate::output::{write_json, write_yaml};
@@ -30,7 +31,11 @@ pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, 
     }
     let options = analyze::Options { namespace: args.namespace.clone(), min_severity: args.min_severity.map(severity) };
     let find = |store_options: &StoreOptions| {
-        let opened = store::open(&settings.catalog, store_options)?;
+        let opened = {
+            // Dropped (and so cleared from the screen) before the findings are printed.
+            let progress = IndexProgress::new(settings.terminal.stderr && !settings.quiet);
+            store::open(&settings.catalog, store_options, &|phase, done, total| progress.report(phase, done, total))?
+        };
         analyze::findings(&snapshot, &options, &opened)
     };
     let findings = match find(&settings.store) {

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::catalog::check_category;
 use crate::catalog::model::Scenario;
 use crate::cli::{DiagnoseArgs, DiagnoseFormat, Settings};
 use crate::encoding;
@@ -13,6 +14,7 @@ use crate::engine::store::{self, Provenance, Stale, StoreOptions};
 use crate::engine::{self, Input, InputOrigin};
 use crate::exit_codes::Outcome;
 use crate::output::diagnose::{Report, View};
+use crate::output::progress::IndexProgress;
 use crate::output::warnings::{report_problems, warn};
 use crate::output::Screen;
 use crate::output::{write_json, write_yaml};
@@ -23,11 +25,20 @@ const DESCRIPTION_LINES: usize = 20;
 pub(crate) fn run(args: &DiagnoseArgs, settings: &Settings, out: &mut dyn Write, screen: Screen) -> Result<Outcome> {
     let mut inputs: Vec<Input> =
         args.symptoms.iter().filter(|s| !s.trim().is_empty()).map(|s| Input::symptom(s)).collect();
+    let mut why_none = None;
     if let Some(path) = &args.from {
-        inputs.extend(read_pasted(path)?);
+        match read_pasted(path, settings)? {
+            Pasted::Inputs(pasted) => inputs.extend(pasted),
+            Pasted::Nothing(why) => why_none = Some(why),
+        }
     }
     if inputs.is_empty() {
-        bail!("nothing to diagnose: give --symptom TEXT, or --from FILE (`-` for stdin) with pasted output");
+        // Say what was wrong with what was given: "give --from FILE" to someone who did is no help.
+        let why = why_none.unwrap_or_else(|| {
+            let given = if args.symptoms.is_empty() { "" } else { "--symptom is blank; " };
+            format!("{given}give --symptom TEXT, or --from FILE (`-` for stdin) with pasted output")
+        });
+        bail!("nothing to diagnose: {why}");
     }
     match answer(args, settings, &inputs, out, screen, &settings.store) {
         // A catalog file changed under the index without its size or mtime moving: rebuild, once.
@@ -48,7 +59,11 @@ fn answer(
     options: &StoreOptions,
 ) -> Result<Outcome> {
     let started = Instant::now();
-    let opened = store::open(&settings.catalog, options)?;
+    let opened = {
+        // Dropped (and so cleared from the screen) before anything else is printed.
+        let progress = IndexProgress::new(settings.terminal.stderr && !settings.quiet);
+        store::open(&settings.catalog, options, &|phase, done, total| progress.report(phase, done, total))?
+    };
     let opened_at = started.elapsed();
     if !settings.quiet {
         report_problems(&opened.file.problems.iter().collect::<Vec<_>>(), settings.verbose);
@@ -70,6 +85,11 @@ fn answer(
     }
     let rules = &opened.rules;
     let index = opened.view()?;
+    if let Some(wanted) = args.category.as_deref() {
+        // The catalog is not loaded when the index is read from the cache; the index knows
+        // every scenario's category.
+        check_category(wanted, index.categories()?)?;
+    }
     let engine_settings =
         engine::Settings { limit: settings.limit, category: args.category.clone(), text_only: args.text_only };
     let diagnosis = engine::diagnose(&index, rules, inputs, &engine_settings);
@@ -115,10 +135,23 @@ fn answer(
     Ok(Outcome::from_found(found))
 }
 
+/// What `--from` gave.
+enum Pasted {
+    Inputs(Vec<Input>),
+    /// Nothing to diagnose, and why, for the error message.
+    Nothing(String),
+}
+
 /// Signals from a file or stdin; short free text with no signal counts as a description.
-fn read_pasted(path: &std::path::Path) -> Result<Vec<Input>> {
+fn read_pasted(path: &std::path::Path, settings: &Settings) -> Result<Pasted> {
     let mut bytes = Vec::new();
-    let name = if path.as_os_str() == "-" {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        // Someone typing `--from -` at a prompt gets a silent wait otherwise, and may not know
+        // how to end the input.
+        if settings.terminal.stdin {
+            warn("reading stdin: paste the output, then press Ctrl-D");
+        }
         std::io::stdin().read_to_end(&mut bytes).context("cannot read stdin")?;
         "stdin".to_string()
     } else {
@@ -128,13 +161,25 @@ fn read_pasted(path: &std::path::Path) -> Result<Vec<Input>> {
     let text = encoding::decode(&bytes).text;
     let signals = extract(&text);
     if !signals.is_empty() {
-        return Ok(signals.iter().map(Input::signal).collect());
+        return Ok(Pasted::Inputs(signals.iter().map(Input::signal).collect()));
     }
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     if !lines.is_empty() && lines.len() <= DESCRIPTION_LINES {
         let mut input = Input::symptom(&lines.join(" "));
         input.origin = InputOrigin::File(name);
-        return Ok(vec![input]);
+        return Ok(Pasted::Inputs(vec![input]));
     }
-    Ok(Vec::new())
+    let why = match (stdin, lines.len()) {
+        (true, 0) => format!(
+            "stdin was {}; pipe the output in: `kubectl describe pod P | {} diagnose --from -`",
+            if bytes.is_empty() { "empty" } else { "blank" },
+            settings.program
+        ),
+        (false, 0) => format!("{name} is {}", if bytes.is_empty() { "empty" } else { "blank" }),
+        (_, n) => format!(
+            "no signal k8sdoc recognises in {name}, and at {n} lines it is too long to read as a description \
+             (up to {DESCRIPTION_LINES}); describe what you see with --symptom TEXT"
+        ),
+    };
+    Ok(Pasted::Nothing(why))
 }

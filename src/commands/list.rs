@@ -6,7 +6,7 @@ use anyhow::Result;
 use comfy_table::Cell;
 
 use crate::catalog::model::Scenario;
-use crate::catalog::{category_matches, Catalog};
+use crate::catalog::{category_matches, check_category, Catalog};
 use crate::cli::{ListArgs, ListFormat, Settings};
 use crate::exit_codes::Outcome;
 use crate::output::sanitize::{one_line, sanitize};
@@ -22,6 +22,9 @@ pub(crate) fn run(
     out: &mut dyn Write,
     screen: Screen,
 ) -> Result<Outcome> {
+    if let Some(wanted) = args.category.as_deref() {
+        check_category(wanted, catalog.scenarios.iter().filter_map(|s| s.category.as_deref()))?;
+    }
     let rows: Vec<&Scenario> =
         catalog.scenarios.iter().filter(|s| category_matches(s, args.category.as_deref())).collect();
     match args.format {

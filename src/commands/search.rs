@@ -7,7 +7,7 @@ use regex::{Regex, RegexBuilder};
 
 use crate::catalog::model::Scenario;
 use crate::catalog::sections::{Field, SECTIONS};
-use crate::catalog::{category_matches, Catalog};
+use crate::catalog::{category_matches, check_category, Catalog};
 use crate::cli::SearchArgs;
 use crate::exit_codes::Outcome;
 use crate::output::sanitize::sanitize;
@@ -60,6 +60,9 @@ fn lines<'a>(s: &'a Scenario, sections: &[Option<Field>]) -> Vec<(&'static str, 
 pub(crate) fn run(args: &SearchArgs, catalog: &Catalog, out: &mut dyn Write, palette: Palette) -> Result<Outcome> {
     let re = build_regex(args)?;
     let sections = sections(args.field.as_deref())?;
+    if let Some(wanted) = args.category.as_deref() {
+        check_category(wanted, catalog.scenarios.iter().filter_map(|s| s.category.as_deref()))?;
+    }
     let mut any = false;
     for s in catalog.scenarios.iter().filter(|s| category_matches(s, args.category.as_deref())) {
         let hits: Vec<(&str, &str)> = lines(s, &sections).into_iter().filter(|(_, l)| re.is_match(l)).collect();

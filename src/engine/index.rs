@@ -3,6 +3,7 @@
 //! `store` writes it to disk and reads it back in place; nothing here touches bytes.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::catalog::model::{Origin, Scenario};
 use crate::catalog::sections::{Field, TITLE_WEIGHT};
@@ -113,32 +114,63 @@ fn doc_terms(s: &Scenario, rules: &RuleSet) -> DocTerms {
     DocTerms { tf: tf.into_iter().collect(), words, links: link(s, rules), len }
 }
 
+/// Told how many scenarios of how many are indexed, as they are: from the indexing threads, so
+/// `Sync`. Each scenario takes about a millisecond (more in a debug build), so a display
+/// updated per scenario moves smoothly without costing anything noticeable.
+pub(crate) type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// Counts indexed scenarios across the worker threads and reports each one.
+struct Counter<'a> {
+    done: AtomicUsize,
+    total: usize,
+    report: Progress<'a>,
+}
+
+impl Counter<'_> {
+    fn one_more(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        (self.report)(done, self.total);
+    }
+}
+
 /// Every scenario's terms and links, on all cores: linking runs the symptom patterns over each
 /// scenario, the slow part of building the index of a large catalog.
-fn all_doc_terms(scenarios: &[Scenario], rules: &RuleSet) -> Vec<DocTerms> {
+fn all_doc_terms(scenarios: &[Scenario], rules: &RuleSet, counter: &Counter) -> Vec<DocTerms> {
+    let terms = |s: &Scenario| {
+        let terms = doc_terms(s, rules);
+        counter.one_more();
+        terms
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads < 2 || scenarios.len() < 64 {
-        return scenarios.iter().map(|s| doc_terms(s, rules)).collect();
+        return scenarios.iter().map(terms).collect();
     }
     let chunk = scenarios.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = scenarios
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|s| doc_terms(s, rules)).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part.iter().map(terms).collect::<Vec<_>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("index worker panicked")).collect()
     })
 }
 
-/// Indexes `scenarios`; `file_of` gives the file-table index of a scenario's file.
-pub(crate) fn build(scenarios: &[Scenario], mut file_of: impl FnMut(&Scenario) -> u32, rules: &RuleSet) -> IndexData {
+/// Indexes `scenarios`; `file_of` gives the file-table index of a scenario's file, `progress`
+/// hears of every scenario indexed.
+pub(crate) fn build(
+    scenarios: &[Scenario],
+    mut file_of: impl FnMut(&Scenario) -> u32,
+    rules: &RuleSet,
+    progress: Progress,
+) -> IndexData {
     let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
     let mut words: HashMap<String, u32> = HashMap::new();
     let mut links: Vec<Vec<(u32, LinkKind)>> = vec![Vec::new(); rules.symptoms.len()];
     let mut docs = Vec::with_capacity(scenarios.len());
     let mut total = 0.0;
     // Batches bound the memory held by per-document terms before they are merged.
-    let batched = scenarios.chunks(1024).flat_map(|batch| all_doc_terms(batch, rules));
+    let counter = Counter { done: AtomicUsize::new(0), total: scenarios.len(), report: progress };
+    let batched = scenarios.chunks(1024).flat_map(|batch| all_doc_terms(batch, rules, &counter));
     for (doc, (s, terms)) in scenarios.iter().zip(batched).enumerate() {
         for (term, f) in terms.tf {
             postings.entry(term).or_default().push((doc as u32, f));

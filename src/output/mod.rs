@@ -7,6 +7,7 @@
 pub(crate) mod analyze;
 pub(crate) mod diagnose;
 pub(crate) mod pager;
+pub(crate) mod progress;
 pub(crate) mod sanitize;
 pub(crate) mod scenario;
 pub(crate) mod style;

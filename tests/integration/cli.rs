@@ -95,11 +95,6 @@ fn list_json_shape() {
 }
 
 #[test]
-fn list_unknown_category_finds_nothing() {
-    k8sdoc().args(["list", "--category", "no-such-area"]).assert().code(1).stdout("");
-}
-
-#[test]
 fn search_is_grep_like() {
     k8sdoc()
         .args(["search", "-i", "FINALIZER", "--field", "title", "--color", "never"])

@@ -9,8 +9,11 @@ mod cli;
 mod cli_finish;
 mod coverage;
 mod diagnose;
+mod diagnose_errors;
 mod eval;
 mod parser_props;
+#[cfg(unix)]
+mod pty;
 mod reliability;
 mod seed;
 mod terminal;

@@ -45,6 +45,20 @@ pub(crate) struct StoreOptions {
     pub rebuild: bool,
 }
 
+/// What building an index is busy with, for a progress display: the store only reports it
+/// (the words and the drawing are `output`'s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Reading and parsing the catalog's files; no count.
+    Reading,
+    /// Indexing scenarios: `done` of `total`.
+    Indexing,
+}
+
+/// Told of each step of building an index as `(phase, done, total)`; never called when the
+/// cached index is used. Called from the indexing threads too, hence `Sync`.
+pub(crate) type Progress<'a> = &'a (dyn Fn(Phase, usize, usize) + Sync);
+
 /// The index no longer describes a catalog file: the file's bytes changed although its size
 /// and mtime did not. The caller opens the store again with `rebuild` and retries, once.
 #[derive(Debug)]
@@ -177,8 +191,8 @@ fn display_path(stamp: &str) -> PathBuf {
 }
 
 /// Opens the index for these settings: from the cache when it is current, else built (and
-/// saved when the cache directory is writable).
-pub(crate) fn open(settings: &CatalogSettings, options: &StoreOptions) -> Result<Opened> {
+/// saved when the cache directory is writable), telling `progress` how the build goes.
+pub(crate) fn open(settings: &CatalogSettings, options: &StoreOptions, progress: Progress) -> Result<Opened> {
     let (inputs, _) = catalog::candidate_files(settings)?;
     let stamps = current_stamps(&inputs)?;
     let key = cache_key(settings, &inputs);
@@ -193,9 +207,11 @@ pub(crate) fn open(settings: &CatalogSettings, options: &StoreOptions) -> Result
             Err(why) => stale = Some(why),
         }
     }
+    progress(Phase::Reading, 0, 0);
     let catalog = Catalog::load(settings)?;
     let rules = RuleSet::load(&catalog.rules)?;
-    let (bytes, index_at) = encode(&key, &catalog, &rules, &stamps);
+    let (bytes, index_at) =
+        encode(&key, &catalog, &rules, &stamps, &|done, total| progress(Phase::Indexing, done, total));
     let saved = path.as_ref().is_some_and(|p| write_atomically(p, &bytes).is_ok());
     if let Some(dir) = path.as_ref().and_then(|p| p.parent()) {
         prune(dir);
@@ -333,7 +349,13 @@ fn problems_of(files: &[FileStamp], stored: Vec<StoredProblem>) -> Vec<Problem> 
 }
 
 /// The index file's bytes, and where the index proper starts (just after the rules).
-fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -> (Vec<u8>, usize) {
+fn encode(
+    key: &str,
+    catalog: &Catalog,
+    rules: &RuleSet,
+    stamps: &[FileStamp],
+    progress: index::Progress,
+) -> (Vec<u8>, usize) {
     let files = file_table(catalog, stamps);
     let file_index = |s: &SourceFile| -> u32 {
         let wanted = match s.origin {
@@ -371,6 +393,7 @@ fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp]) -
             i
         },
         rules,
+        progress,
     );
     format::encode_index(&mut w, &data);
     (format::finish(w), index_at)
