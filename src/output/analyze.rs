@@ -11,7 +11,7 @@ use super::diagnose::evidence_text;
 use super::sanitize::{one_line, sanitize};
 use super::style::{Palette, Role};
 use super::table::{render, table};
-use super::Screen;
+use super::{cut, Screen};
 use crate::analyze::{Finding, Severity};
 
 /// The findings as JSON and YAML show them; the key names are a contract with other tools.
@@ -193,13 +193,4 @@ fn severity_label(s: Severity, p: Palette) -> String {
         Severity::Error => p.paint(Role::Match, "error"),
         Severity::Warning => p.paint(Role::Warn, "warning"),
     }
-}
-
-/// `text` cut to `max` characters, ending in `…` when cut.
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{}…", kept.trim_end())
 }

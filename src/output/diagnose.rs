@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::sanitize::{one_line, sanitize};
 use super::scenario::{list_text, scenario_markdown, CommandsDoc};
 use super::style::{Palette, Role};
-use super::Screen;
+use super::{cut, Screen};
 use crate::catalog::model::{Item, Scenario};
 use crate::engine::index::LinkKind;
 use crate::engine::rules::RuleSet;
@@ -425,13 +425,4 @@ fn indent(out: &mut dyn Write, items: &[Item], numbered: bool, screen: Screen) -
         writeln!(out, "   {line}")?;
     }
     Ok(())
-}
-
-/// `text` cut to `max` characters, ending in `…` when cut.
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{}…", kept.trim_end())
 }

@@ -72,3 +72,12 @@ pub(crate) fn write_yaml<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) 
     out.write_all(sanitize::sanitize(&text).as_bytes())?;
     Ok(())
 }
+
+/// `text` cut to `max` characters, ending in `…` when cut (for lines that must stay one line).
+pub(crate) fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
