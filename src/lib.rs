@@ -43,6 +43,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
     // Installed as the kubectl plugin `kubectl-doc`, usage, errors and hints say `kubectl doc`.
     let program = cli::program_name(args.first().map(OsString::as_os_str));
+    output::warnings::set_program(&program);
     let parsed = cli::command(&program).try_get_matches_from(&args).and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
