@@ -78,6 +78,11 @@ impl Item {
     pub(crate) fn is_comment(&self) -> bool {
         self.command && self.text.starts_with('#')
     }
+
+    /// A command to run: not prose, not a `# comment` line.
+    pub(crate) fn is_runnable(&self) -> bool {
+        self.command && !self.is_comment()
+    }
 }
 
 /// A section whose label the parser does not know; kept so nothing is lost and `lint` can say so.
@@ -212,6 +217,11 @@ impl Scenario {
 
     /// Commands to copy from the fix section (shell comments left out).
     pub(crate) fn fix_commands(&self) -> impl Iterator<Item = &str> {
-        self.fix.iter().filter(|i| i.command && !i.is_comment()).map(|i| i.text.as_str())
+        commands(&self.fix)
     }
+}
+
+/// A section's commands, whole (multi-line ones intact), without notes or `# comment` lines.
+pub(crate) fn commands(items: &[Item]) -> impl Iterator<Item = &str> {
+    items.iter().filter(|i| i.is_runnable()).map(|i| i.text.as_str())
 }

@@ -410,7 +410,7 @@ pub(crate) enum View {
 
 /// The fix commands (the first three), or the first fix steps when it has no commands.
 fn fix_items(s: &Scenario, most: usize) -> Vec<Item> {
-    let commands: Vec<Item> = s.fix.iter().filter(|i| i.command && !i.is_comment()).take(most).cloned().collect();
+    let commands: Vec<Item> = s.fix.iter().filter(|i| i.is_runnable()).take(most).cloned().collect();
     if commands.is_empty() {
         s.fix.iter().take(most).cloned().collect()
     } else {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::sanitize::{one_line, sanitize};
 use super::style::Role;
 use super::Screen;
-use crate::catalog::model::{FieldValue, Item, Scenario};
+use crate::catalog::model::{commands, FieldValue, Item, Scenario};
 use crate::catalog::sections::Field;
 
 /// A scenario as JSON and YAML show it; the key names are a contract with other tools.
@@ -146,11 +146,6 @@ pub(crate) fn list_text(out: &mut dyn Write, items: &[Item], numbered: bool, scr
     Ok(())
 }
 
-/// A section's commands, whole (multi-line ones intact), without notes or `# comment` lines.
-pub(crate) fn commands(items: &[Item]) -> Vec<&str> {
-    items.iter().filter(|i| i.command && !i.is_comment()).map(|i| i.text.as_str()).collect()
-}
-
 /// The commands of a scenario's sections that have them, for JSON and YAML.
 #[derive(Serialize)]
 pub(crate) struct CommandsDoc<'a> {
@@ -160,7 +155,7 @@ pub(crate) struct CommandsDoc<'a> {
 
 impl<'a> CommandsDoc<'a> {
     pub(crate) fn new(s: &'a Scenario) -> CommandsDoc<'a> {
-        CommandsDoc { diagnosis_steps: commands(&s.diagnosis_steps), fix: commands(&s.fix) }
+        CommandsDoc { diagnosis_steps: commands(&s.diagnosis_steps).collect(), fix: s.fix_commands().collect() }
     }
 }
 

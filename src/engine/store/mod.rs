@@ -210,13 +210,14 @@ pub(crate) fn open(settings: &CatalogSettings, options: &StoreOptions, progress:
     progress(Phase::Reading, 0, 0);
     let catalog = Catalog::load(settings)?;
     let rules = RuleSet::load(&catalog.rules)?;
-    let (bytes, index_at) =
+    let Encoded { bytes, index_at, files, problems } =
         encode(&key, &catalog, &rules, &stamps, &|done, total| progress(Phase::Indexing, done, total));
     let saved = path.as_ref().is_some_and(|p| write_atomically(p, &bytes).is_ok());
     if let Some(dir) = path.as_ref().and_then(|p| p.parent()) {
         prune(dir);
     }
-    let (files, problems) = decode_files(&bytes, &key)?;
+    // What was just encoded, as a cached open would decode it (warnings read the same either way).
+    let problems = problems_of(&files, problems);
     let file = IndexFile { bytes: Bytes::Owned(bytes), files, problems, index_at };
     let provenance = if saved { Provenance::Built } else { Provenance::BuiltUncached };
     Ok(Opened { file, rules, catalog: Some(catalog), provenance, stale, path })
@@ -331,12 +332,6 @@ fn load(path: &Path) -> std::io::Result<Bytes> {
     Ok(Bytes::Mapped(map))
 }
 
-fn decode_files(bytes: &[u8], key: &str) -> Result<(Vec<FileStamp>, Vec<Problem>)> {
-    let head = format::decode_head(bytes, key)?;
-    let problems = problems_of(&head.files, head.problems);
-    Ok((head.files, problems))
-}
-
 fn problems_of(files: &[FileStamp], stored: Vec<StoredProblem>) -> Vec<Problem> {
     stored
         .into_iter()
@@ -348,14 +343,16 @@ fn problems_of(files: &[FileStamp], stored: Vec<StoredProblem>) -> Vec<Problem> 
         .collect()
 }
 
-/// The index file's bytes, and where the index proper starts (just after the rules).
-fn encode(
-    key: &str,
-    catalog: &Catalog,
-    rules: &RuleSet,
-    stamps: &[FileStamp],
-    progress: index::Progress,
-) -> (Vec<u8>, usize) {
+/// A freshly encoded index: its bytes, where the index proper starts (just after the rules),
+/// and the file table and problems it holds.
+struct Encoded {
+    bytes: Vec<u8>,
+    index_at: usize,
+    files: Vec<FileStamp>,
+    problems: Vec<StoredProblem>,
+}
+
+fn encode(key: &str, catalog: &Catalog, rules: &RuleSet, stamps: &[FileStamp], progress: index::Progress) -> Encoded {
     let files = file_table(catalog, stamps);
     let file_index = |s: &SourceFile| -> u32 {
         let wanted = match s.origin {
@@ -396,7 +393,7 @@ fn encode(
         progress,
     );
     format::encode_index(&mut w, &data);
-    (format::finish(w), index_at)
+    Encoded { bytes: format::finish(w), index_at, files, problems }
 }
 
 /// The file table: the catalog-level stamps (for validation), each user file with the
@@ -405,11 +402,13 @@ fn encode(
 /// again).
 fn file_table(catalog: &Catalog, stamps: &[FileStamp]) -> Vec<FileStamp> {
     let mut files: Vec<FileStamp> = Vec::new();
+    let read: std::collections::HashMap<String, &catalog::SourceRead> =
+        catalog.sources.iter().map(|r| (r.path.display().to_string(), r)).collect();
     for stamp in stamps {
         let mut stamp = stamp.clone();
         if stamp.path != "<builtin>" {
             // A file the catalog skipped unread keeps hash 0, which no content matches.
-            if let Some(read) = catalog.sources.iter().find(|r| r.path.display().to_string() == stamp.path) {
+            if let Some(read) = read.get(&stamp.path) {
                 stamp.hash = read.hash;
                 stamp.markdown = read.markdown;
             }
