@@ -110,6 +110,8 @@ pub struct Scenario {
     pub lessons_learned: Vec<Item>,
     pub how_to_avoid: Vec<Item>,
     pub pro_tip: Option<String>,
+    /// Public threads where users met this failure (provenance, not searched).
+    pub seen_in: Option<String>,
     pub extra: Vec<ExtraSection>,
     pub source: Source,
     /// The line after the scenario's last line (1-based, exclusive): its text is lines
@@ -148,6 +150,7 @@ impl Scenario {
             lessons_learned: Vec::new(),
             how_to_avoid: Vec::new(),
             pro_tip: None,
+            seen_in: None,
             extra: Vec::new(),
             end_line: source.line + 1,
             source,
@@ -168,6 +171,7 @@ impl Scenario {
             Field::LessonsLearned => FieldValue::List(&self.lessons_learned),
             Field::HowToAvoid => FieldValue::List(&self.how_to_avoid),
             Field::ProTip => FieldValue::Text(self.pro_tip.as_deref()),
+            Field::SeenIn => FieldValue::Text(self.seen_in.as_deref()),
         }
     }
 
@@ -185,6 +189,7 @@ impl Scenario {
             Field::LessonsLearned => FieldSlot::List(&mut self.lessons_learned),
             Field::HowToAvoid => FieldSlot::List(&mut self.how_to_avoid),
             Field::ProTip => FieldSlot::Text(&mut self.pro_tip),
+            Field::SeenIn => FieldSlot::Text(&mut self.seen_in),
         };
         debug_assert_eq!(
             field.shape(),

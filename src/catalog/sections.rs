@@ -16,6 +16,7 @@ pub enum Field {
     LessonsLearned,
     HowToAvoid,
     ProTip,
+    SeenIn,
 }
 
 /// How a section's content is held.
@@ -62,7 +63,7 @@ pub(crate) struct Section {
 pub(crate) const TITLE_WEIGHT: f32 = 3.0;
 
 /// Every section, in [`Field`] order.
-pub(crate) static SECTIONS: [Section; 12] = [
+pub(crate) static SECTIONS: [Section; 13] = [
     Section {
         field: Field::Category,
         label: "Category",
@@ -183,10 +184,21 @@ pub(crate) static SECTIONS: [Section; 12] = [
         hint: "...",
         weight: 0.4,
     },
+    Section {
+        field: Field::SeenIn,
+        label: "Seen In",
+        key: "seen_in",
+        aliases: &["seenin", "seenat", "threads", "references"],
+        shape: Shape::Text,
+        required: Required::Optional,
+        hint: "one or two addresses of public threads where users met this",
+        // Addresses are provenance, not symptoms: their words must not match a query.
+        weight: 0.0,
+    },
 ];
 
 impl Field {
-    pub(crate) const ALL: [Field; 12] = [
+    pub(crate) const ALL: [Field; 13] = [
         Field::Category,
         Field::Environment,
         Field::Covers,
@@ -199,6 +211,7 @@ impl Field {
         Field::LessonsLearned,
         Field::HowToAvoid,
         Field::ProTip,
+        Field::SeenIn,
     ];
 
     pub(crate) fn section(self) -> &'static Section {

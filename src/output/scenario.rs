@@ -26,6 +26,7 @@ pub(crate) struct ScenarioDoc<'a> {
     lessons_learned: Vec<&'a str>,
     how_to_avoid: Vec<&'a str>,
     pro_tip: Option<&'a str>,
+    seen_in: Option<&'a str>,
     what_you_see: Vec<&'a str>,
     covers: &'a [String],
     /// The commands alone, apart from the notes `diagnosis_steps` and `fix` mix them with.
@@ -52,6 +53,7 @@ impl<'a> ScenarioDoc<'a> {
             lessons_learned: texts(&s.lessons_learned),
             how_to_avoid: texts(&s.how_to_avoid),
             pro_tip: s.pro_tip.as_deref(),
+            seen_in: s.seen_in.as_deref(),
             what_you_see: texts(&s.what_you_see),
             covers: &s.covers,
             commands: CommandsDoc::new(s),
