@@ -73,7 +73,9 @@ fn sentence() -> impl Strategy<Value = String> {
 }
 
 fn command() -> impl Strategy<Value = String> {
-    "(kubectl|etcdctl|crictl) [a-z]{2,8}( -[a-z] [a-z0-9<>-]{1,8}){0,3}".prop_map(|s| s)
+    // Arguments are words or `<placeholders>`; a bare `<<` would start a heredoc, which
+    // rightly takes the lines after it into the same command.
+    "(kubectl|etcdctl|crictl) [a-z]{2,8}( -[a-z] ([a-z0-9-]{1,8}|<[a-z]{1,6}>)){0,3}".prop_map(|s| s)
 }
 
 fn items(with_commands: bool) -> impl Strategy<Value = Vec<Item>> {

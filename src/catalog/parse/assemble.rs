@@ -151,26 +151,118 @@ impl Assembler {
     }
 }
 
-/// Code block lines, artifacts dropped, `\`-continued lines joined into one command.
+/// Code block lines, artifacts dropped, each shell command whole: a line continues the one
+/// before while that one is unfinished (see [`Unfinished`]), so a `\` continuation, a quoted
+/// JSON patch over several lines or a heredoc is one command to copy, not one per line.
 pub(super) fn join_continuations(lines: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut continuing = false;
+    let mut open = Unfinished::default();
     for line in lines {
         let trimmed = line.trim_end();
-        if trimmed.trim().is_empty() || (!continuing && is_artifact(trimmed)) {
-            continuing = false;
-            continue;
-        }
-        match out.last_mut() {
-            Some(prev) if continuing => {
-                prev.push('\n');
-                prev.push_str(trimmed);
+        if !open.any() {
+            if trimmed.trim().is_empty() || is_artifact(trimmed) {
+                continue;
             }
-            _ => out.push(trimmed.trim_start().to_string()),
+            out.push(trimmed.trim_start().to_string());
+        } else if let Some(prev) = out.last_mut() {
+            prev.push('\n');
+            prev.push_str(trimmed);
         }
-        continuing = trimmed.ends_with('\\');
+        open.read_line(trimmed);
     }
     out
+}
+
+/// What a shell line left open, so that the next line belongs to the same command: a quote, a
+/// heredoc body, brackets or a compound command (`for ... do ... done`), or a line ending in
+/// `\`, `|`, `&&` or `||`. A shell's grammar in small; enough for the commands a catalog holds.
+#[derive(Default)]
+struct Unfinished {
+    quote: Option<char>,
+    /// The delimiter of a heredoc whose body is being read, and whether `<<-` allows tabs.
+    heredoc: Option<(String, bool)>,
+    brackets: usize,
+    compound: usize,
+    trailing: bool,
+}
+
+impl Unfinished {
+    fn any(&self) -> bool {
+        self.quote.is_some() || self.heredoc.is_some() || self.brackets > 0 || self.compound > 0 || self.trailing
+    }
+
+    fn read_line(&mut self, line: &str) {
+        if let Some((delimiter, tabs)) = &self.heredoc {
+            let body = if *tabs { line.trim_start_matches('\t') } else { line };
+            if body == delimiter {
+                self.heredoc = None;
+            }
+            return;
+        }
+        if self.quote.is_none() && line.trim_start().starts_with('#') {
+            self.trailing = false;
+            return;
+        }
+        let bytes = line.as_bytes();
+        let mut word_start = true;
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            match self.quote {
+                Some(q) => {
+                    if c == b'\\' && q == '"' {
+                        i += 1;
+                    } else if c == q as u8 {
+                        self.quote = None;
+                    }
+                }
+                None => match c {
+                    b'\\' => i += 1,
+                    b'\'' | b'"' => self.quote = Some(c as char),
+                    b'#' if word_start => break,
+                    b'(' | b'{' => self.brackets += 1,
+                    b')' | b'}' => self.brackets = self.brackets.saturating_sub(1),
+                    b'<' if bytes.get(i + 1) == Some(&b'<') && bytes.get(i + 2) != Some(&b'<') => {
+                        let (delimiter, tabs, end) = heredoc_delimiter(&line[i + 2..]);
+                        if !delimiter.is_empty() {
+                            self.heredoc = Some((delimiter, tabs));
+                        }
+                        i += 1 + end;
+                    }
+                    _ if word_start && c.is_ascii_alphabetic() => {
+                        let end = bytes[i..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |n| i + n);
+                        match &line[i..end] {
+                            "do" | "then" | "case" => self.compound += 1,
+                            "done" | "fi" | "esac" => self.compound = self.compound.saturating_sub(1),
+                            _ => {}
+                        }
+                        i = end.max(i + 1) - 1;
+                    }
+                    _ => {}
+                },
+            }
+            word_start = self.quote.is_none() && matches!(bytes.get(i), Some(b' ' | b'\t' | b';' | b'|' | b'&' | b'('));
+            i += 1;
+        }
+        let end = line.trim_end();
+        self.trailing = self.quote.is_none()
+            && (end.ends_with('\\') || end.ends_with('|') || end.ends_with("&&"))
+            && !end.ends_with("\\\\");
+    }
+}
+
+/// The delimiter after `<<` (`EOF`, `'EOF'`, `"EOF"`, `-EOF`), whether it was `<<-`, and how many
+/// bytes it took.
+fn heredoc_delimiter(rest: &str) -> (String, bool, usize) {
+    let tabs = rest.starts_with('-');
+    let after = if tabs { &rest[1..] } else { rest };
+    let lead = after.len() - after.trim_start().len();
+    let word: String = after[lead..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '|' | '&' | '<' | '>' | ')'))
+        .collect();
+    let taken = usize::from(tabs) + lead + word.len();
+    (word.trim_matches(['\'', '"']).to_string(), tabs, taken)
 }
 
 pub(super) fn known_plain_label(line: &str) -> Option<(String, String)> {

@@ -306,4 +306,32 @@ mod tests {
         let out = join_continuations(&["kubectl get pods \\".into(), "  -A".into(), "CopyEdit".into()]);
         assert_eq!(out, vec!["kubectl get pods \\\n  -A".to_string()]);
     }
+
+    fn joined(text: &str) -> Vec<String> {
+        join_continuations(&text.lines().map(str::to_string).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_quoted_patch_over_several_lines_is_one_command() {
+        let out = joined("# note\nkubectl patch deploy x --type=json -p='[\n{\"op\":\"remove\"},\n]'\nkubectl get pods");
+        assert_eq!(out, ["# note", "kubectl patch deploy x --type=json -p='[\n{\"op\":\"remove\"},\n]'", "kubectl get pods"]);
+    }
+
+    #[test]
+    fn a_heredoc_is_one_command_whatever_its_body_holds() {
+        let out = joined("cat <<'EOF' | kubectl apply -f -\nkind: Pod\n# not a comment: yaml\nname: 'x\nEOF\nkubectl get pods");
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert!(out[0].ends_with("\nEOF"));
+        let tabs = joined("cat <<-END\n\tbody\n\tEND\nls");
+        assert_eq!(tabs.len(), 2, "{tabs:?}");
+    }
+
+    #[test]
+    fn loops_pipes_and_brackets_continue_a_command() {
+        let out = joined("for n in $(kubectl get nodes -o name); do\n  kubectl describe $n\ndone\nkubectl get pods |\n  grep x\necho ok");
+        assert_eq!(out.len(), 3, "{out:?}");
+        // An apostrophe in a comment or an escaped quote leaves nothing open.
+        assert_eq!(joined("echo it\\'s # don't\nls").len(), 2);
+        assert_eq!(joined("kubectl get pods # it's fine\nls").len(), 2);
+    }
 }
