@@ -9,7 +9,7 @@ use super::{Key, Observed, Severity, Signal, Snapshot};
 use crate::catalog::model::Scenario;
 use crate::engine::extract::normalize;
 use crate::engine::store::{IndexView, Opened};
-use crate::engine::{self, Input, InputOrigin};
+use crate::engine::{self, Discriminator, Input, InputOrigin};
 
 /// What `analyze` was asked for.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +36,8 @@ pub(crate) struct Finding {
     pub members: Vec<String>,
     /// The first fix command (or step) of the top scenario.
     pub first_fix: Option<String>,
+    /// When several scenarios fit about equally: the checks that tell them apart.
+    pub discriminators: Vec<Discriminator>,
 }
 
 /// A symptom the engine recognised, with the first place it was seen.
@@ -62,6 +64,7 @@ struct Ranking {
     symptoms: Vec<FoundSymptom>,
     scenarios: Vec<ScenarioRef>,
     first_fix: Option<String>,
+    discriminators: Vec<Discriminator>,
 }
 
 /// Every finding, most severe and largest first.
@@ -95,6 +98,7 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
             evidence: signals.iter().map(|s| s.evidence.clone()).collect(),
             members: members.iter().map(|(k, _)| k.2.clone()).collect(),
             first_fix: ranking.first_fix,
+            discriminators: ranking.discriminators,
         });
     }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.count.cmp(&a.count)).then_with(|| a.object.cmp(&b.object)));
@@ -179,7 +183,10 @@ impl Ranker<'_> {
             }
             scenarios.push(ScenarioRef { id: s.id, title: s.title.clone(), score: (r.score * 10.0).round() / 10.0 });
         }
-        let ranking = Ranking { symptoms, scenarios, first_fix };
+        let close: Vec<&Scenario> =
+            diagnosis.results.iter().take(diagnosis.close()).map(|r| &self.scenarios[&r.doc]).collect();
+        let discriminators = engine::discriminate(&close);
+        let ranking = Ranking { symptoms, scenarios, first_fix, discriminators };
         self.rankings.insert(texts, ranking.clone());
         Ok(ranking)
     }

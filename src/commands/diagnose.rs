@@ -105,7 +105,16 @@ fn answer(
             ms(started.elapsed() - ranked_at)
         ));
     }
-    let report = Report { index: &index, diagnosis: &diagnosis, inputs, scenarios: &scenarios, rules };
+    let close: Vec<&Scenario> = scenarios.iter().take(diagnosis.close()).collect();
+    let discriminators = engine::discriminate(&close);
+    let report = Report {
+        index: &index,
+        diagnosis: &diagnosis,
+        inputs,
+        scenarios: &scenarios,
+        rules,
+        discriminators: &discriminators,
+    };
     match args.format {
         DiagnoseFormat::Text => {
             let view = if args.explain {
@@ -122,10 +131,11 @@ fn answer(
         DiagnoseFormat::Yaml => write_yaml(out, &report.doc(args.explain))?,
     }
     if diagnosis.results.is_empty() {
-        warn(&format!(
-            "no scenario matched; try other words, or `{} search -i WORD` to grep the catalog",
-            settings.program
-        ));
+        let why = match diagnosis.below_floor {
+            0 => "no scenario matched".to_string(),
+            n => format!("no scenario matched strongly enough ({n} share only a word or two with it)"),
+        };
+        warn(&format!("{why}; try other words, or `{} search -i WORD` to grep the catalog", settings.program));
     }
     let found = !diagnosis.results.is_empty();
     // The process exits right after this: freeing thousands of small index allocations one by

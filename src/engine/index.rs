@@ -31,7 +31,10 @@ pub(crate) enum LinkKind {
 impl LinkKind {
     pub(crate) fn strength(self) -> f32 {
         match self {
-            LinkKind::Curated | LinkKind::Headline => 1.0,
+            LinkKind::Curated => 1.0,
+            // Found by a pattern in the scenario's own title, summary or What You See: the same
+            // words already earn text relevance, so the link is partly the same evidence twice.
+            LinkKind::Headline => 0.7,
             LinkKind::Covers => 0.8,
             LinkKind::CoversOnly => 0.45,
             LinkKind::Body => 0.35,

@@ -6,6 +6,7 @@
 
 mod bm25;
 mod correct;
+mod discriminate;
 pub(crate) mod extract;
 pub(crate) mod index;
 mod rank;
@@ -14,4 +15,5 @@ pub(crate) mod rules;
 pub(crate) mod store;
 pub(crate) mod tokenize;
 
-pub(crate) use rank::{diagnose, Diagnosis, Evidence, Input, InputOrigin, Ranked, Settings};
+pub(crate) use discriminate::{discriminate, Discriminator};
+pub(crate) use rank::{diagnose, Diagnosis, Evidence, Input, InputOrigin, Ranked, Settings, STRENGTH_SCALE};

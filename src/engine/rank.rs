@@ -1,9 +1,12 @@
 //! The diagnose engine: what the user typed or pasted, into ranked scenarios with reasons.
 //!
-//! Two signals are combined. Rules: symptoms detected in the input, each linked to scenarios and
-//! weighted by how specific it is (a symptom linked to few scenarios says more). Text relevance:
-//! BM25 over the scenario fields, with stemming, synonyms and typo correction, for everything the
-//! rules do not know. Each is normalised to the best document, so neither drowns the other.
+//! One score, a sum of evidence (docs/ranking.md says why). Text relevance is BM25F over the
+//! scenario fields, with stemming, synonyms and typo correction. A symptom the rules detect is
+//! one more query term, one whose "postings" are the scenarios it links to: it adds what a term
+//! of that rarity adds (the same inverse document frequency, so a symptom linked to 40 scenarios
+//! says little and one linked to 2 says a lot), scaled by the link's kind. Nothing is normalised
+//! to the best result, so words the rules did not consume keep their full weight beside the
+//! symptom, and the score shown is the evidence's absolute strength, saturated to 0-100.
 //!
 //! The pipeline, one function a step: [`Query::read`] (tokens, corrections, synonyms),
 //! [`detect`] (symptoms), [`text_scores`] (BM25), [`rule_scores`], [`combine`], then the
@@ -94,9 +97,11 @@ pub(crate) type SymptomLink = (usize, LinkKind, f32);
 #[derive(Debug, Clone)]
 pub(crate) struct Ranked {
     pub doc: usize,
-    /// 0-100.
+    /// How strong the evidence is, 0-100: [`strength`] of `rule_score + text_score`.
     pub score: f32,
+    /// What the detected symptoms add (the sum of the `symptoms` contributions).
     pub rule_score: f32,
+    /// What the query's words add (the sum of the `terms` contributions).
     pub text_score: f32,
     /// Symptoms that link here, with how (curated, covers, headline, body).
     pub symptoms: Vec<SymptomLink>,
@@ -110,8 +115,39 @@ pub(crate) struct Ranked {
 pub(crate) struct Diagnosis {
     pub detected: Vec<Detected>,
     pub results: Vec<Ranked>,
+    /// Results that matched something but too little to show (see [`FLOOR_SHARE`]).
+    pub below_floor: usize,
     /// Words replaced by their nearest catalog word.
     pub corrections: Vec<(String, String)>,
+}
+
+/// Below this, a best result that no symptom links to is a weak match: it shares words with
+/// the input, but nothing says it is about the same failure.
+const WEAK_BELOW: f32 = 50.0;
+
+/// Results whose evidence is at least this fraction of the best one's are close enough that
+/// the user needs the check that tells them apart.
+const CLOSE: f32 = 0.75;
+
+impl Diagnosis {
+    /// How many of the first results are close to the best (at most three, or none when the best
+    /// stands alone).
+    pub(crate) fn close(&self) -> usize {
+        let Some(best) = self.results.first() else { return 0 };
+        let top = best.rule_score + best.text_score;
+        let n = self.results.iter().take(3).take_while(|r| r.rule_score + r.text_score >= CLOSE * top).count();
+        if n < 2 {
+            0
+        } else {
+            n
+        }
+    }
+
+    /// Nothing specific matched: no recognised symptom links the best result, and its words
+    /// alone are weak evidence.
+    pub(crate) fn weak(&self) -> bool {
+        self.results.first().is_some_and(|r| r.symptoms.is_empty() && r.score < WEAK_BELOW)
+    }
 }
 
 /// How much a synonym counts against the word the user typed.
@@ -119,8 +155,24 @@ const SYNONYM_WEIGHT: f32 = 0.6;
 /// A symptom's best scenario is shown in place of a redundant one only if it scores at least
 /// this fraction of the top result.
 const PROMOTE_WITHIN: f32 = 0.6;
-/// How much each signal contributes to the final score.
-const RULE_SHARE: f32 = 0.6;
+/// A symptom counts as this many query terms of its rarity: a pattern matched a phrase (an
+/// error string, a status and its context), which says more than any one of its words, and a
+/// long pasted message has dozens of words to outweigh it (docs/ranking.md, "Calibration").
+const SYMPTOM_TERMS: f32 = 3.0;
+/// The evidence that [`strength`] maps to 63 (1 - 1/e): about two specific symptoms, or one and
+/// three rare words.
+pub(crate) const STRENGTH_SCALE: f32 = 15.0;
+/// Results with less evidence than this share of what one word found in a single scenario adds
+/// are not shown: they matched only words most scenarios have. A share rather than a fixed score,
+/// since idf grows with the catalog (a word unique to one of 200 scenarios adds 5.3, to one of 2
+/// adds 0.7); in the built-in catalog it is about 10 on the 0-100 scale.
+const FLOOR_SHARE: f32 = 0.3;
+
+/// The 0-100 strength of summed evidence: rises with each piece and saturates, so it reads as
+/// "how sure" rather than as a rank.
+pub(crate) fn strength(evidence: f32) -> f32 {
+    100.0 * (1.0 - (-evidence.max(0.0) / STRENGTH_SCALE).exp())
+}
 
 /// Scores per document: the sum, and its parts.
 type Scores<T> = HashMap<usize, (f32, Vec<T>)>;
@@ -128,24 +180,38 @@ type Scores<T> = HashMap<usize, (f32, Vec<T>)>;
 pub(crate) fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: &Settings) -> Diagnosis {
     let query = Query::read(index, rules, inputs);
     let detected = detect(rules, inputs, &query.corrected);
-    let text = text_scores(index, &query.terms);
+    let (text, typed) = text_scores(index, &query.terms);
     let rule = if settings.text_only { Scores::new() } else { rule_scores(index, rules, &detected) };
     let mut results = combine(index, text, rule, settings.category.as_deref());
-    // Best first; ties go to the lower scenario number, then catalog order, so output is stable.
-    // Scores are finite and non-negative, so their bits order like their values.
-    results.sort_by_cached_key(|r| (std::cmp::Reverse(r.score.max(0.0).to_bits()), index.doc(r.doc).id, r.doc));
+    let before = results.len();
+    let floor = FLOOR_SHARE * Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len }.term(1.0, 1).idf;
+    results.retain(|r| r.rule_score + r.text_score >= floor && (!r.symptoms.is_empty() || typed.covers_enough(r.doc)));
+    let below_floor = before - results.len();
+    // Best first by the evidence itself (the 0-100 strength saturates, so two results can both
+    // show 100); ties go to the lower scenario number, then catalog order, so output is stable.
+    // Evidence is finite and non-negative, so its bits order like its values.
+    results.sort_by_cached_key(|r| {
+        (std::cmp::Reverse((r.rule_score + r.text_score).max(0.0).to_bits()), index.doc(r.doc).id, r.doc)
+    });
     fold_duplicates(&mut results, index);
     represent_each_symptom(&mut results, &detected, settings.limit);
     results.truncate(settings.limit);
-    Diagnosis { detected, results, corrections: query.corrections }
+    Diagnosis { detected, results, below_floor, corrections: query.corrections }
+}
+
+/// A query term: its summed weight, the surface word shown in explanations, and whether a person
+/// typed it (rather than it coming from pasted output or a synonym).
+struct QueryTerm {
+    weight: f32,
+    word: String,
+    typed: bool,
 }
 
 /// The query as BM25 reads it.
 struct Query {
-    /// Stemmed term -> (summed weight, the surface word shown in explanations). Ordered maps
-    /// throughout: scores are sums of floats, and a fixed summation order keeps the ranking
-    /// identical from run to run.
-    terms: BTreeMap<String, (f32, String)>,
+    /// Stemmed term -> what it is. Ordered maps throughout: scores are sums of floats, and a fixed
+    /// summation order keeps the ranking identical from run to run.
+    terms: BTreeMap<String, QueryTerm>,
     corrections: Vec<(String, String)>,
     /// Each input's text with its typos corrected, where that changed it.
     corrected: Vec<Option<String>>,
@@ -194,7 +260,7 @@ impl Query {
                 None => (token.term.clone(), token.word.clone()),
             };
             if seen_terms.insert(term.clone()) {
-                self.add_term(term, input.weight, word);
+                self.add_term(term, input.weight, word, !input.pasted);
             }
         }
         if fixed_here.is_empty() {
@@ -222,16 +288,17 @@ impl Query {
             for expansion in expansions {
                 for token in tokenize(expansion) {
                     if seen_terms.insert(token.term.clone()) {
-                        self.add_term(token.term, input.weight * SYNONYM_WEIGHT, token.word);
+                        self.add_term(token.term, input.weight * SYNONYM_WEIGHT, token.word, false);
                     }
                 }
             }
         }
     }
 
-    fn add_term(&mut self, term: String, weight: f32, word: String) {
-        let entry = self.terms.entry(term).or_insert((0.0, word));
-        entry.0 += weight;
+    fn add_term(&mut self, term: String, weight: f32, word: String, typed: bool) {
+        let entry = self.terms.entry(term).or_insert(QueryTerm { weight: 0.0, word, typed: false });
+        entry.weight += weight;
+        entry.typed |= typed;
     }
 }
 
@@ -265,36 +332,67 @@ fn detect(rules: &RuleSet, inputs: &[Input], corrected: &[Option<String>]) -> Ve
     detected.into_values().collect()
 }
 
-/// BM25 of every document that holds a query term, with each term's contribution.
-fn text_scores(index: &IndexView, terms: &BTreeMap<String, (f32, String)>) -> Scores<(String, f32)> {
+/// How much of what a person typed each document contains, as information (idf) rather than a
+/// word count: "pods slow after upgrade" is mostly "upgrade" and "slow", little "pods".
+struct TypedCoverage {
+    /// The summed idf of the typed terms that some scenario has.
+    total: f32,
+    /// The summed idf of the typed terms each document holds.
+    held: HashMap<usize, f32>,
+}
+
+impl TypedCoverage {
+    /// A result that no symptom links is kept only if it holds at least half of what was
+    /// typed: matching one word of several, however rare, is a coincidence more often than a
+    /// diagnosis. Pasted output is not judged this way (its names and numbers are mostly
+    /// words no scenario has).
+    fn covers_enough(&self, doc: usize) -> bool {
+        self.total <= 0.0 || self.held.get(&doc).copied().unwrap_or(0.0) * 2.0 >= self.total
+    }
+}
+
+/// BM25 of every document that holds a query term, with each term's contribution, and how
+/// much of the typed query each holds.
+fn text_scores(index: &IndexView, terms: &BTreeMap<String, QueryTerm>) -> (Scores<(String, f32)>, TypedCoverage) {
     let bm25 = Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len };
     let mut text: Scores<(String, f32)> = HashMap::new();
-    for (term, (weight, word)) in terms {
+    let mut typed = TypedCoverage { total: 0.0, held: HashMap::new() };
+    for (term, query_term) in terms {
         let postings: Vec<(usize, f32)> = index.postings(term).collect();
-        let term_weight = bm25.term(*weight, postings.len());
+        let term_weight = bm25.term(query_term.weight, postings.len());
+        // A word no scenario has is a name, a number or a typo nothing corrected: coverage
+        // is judged on the words the catalog could have matched.
+        if query_term.typed && !postings.is_empty() {
+            typed.total += term_weight.idf;
+        }
         for (doc, tf) in postings {
             let contribution = term_weight.score(tf, index.doc(doc).len);
             let entry = text.entry(doc).or_default();
             entry.0 += contribution;
-            entry.1.push((word.clone(), contribution));
+            entry.1.push((query_term.word.clone(), contribution));
+            if query_term.typed {
+                *typed.held.entry(doc).or_default() += term_weight.idf;
+            }
         }
     }
-    text
+    (text, typed)
 }
 
-/// Rule evidence per document: each detected symptom adds its specificity (how few scenarios it
-/// links to), scaled by the link's kind and the evidence's strength.
+/// Rule evidence per document: each detected symptom adds what a query term found in the same
+/// number of scenarios would (its BM25 idf), [`SYMPTOM_TERMS`] times, scaled by the link's kind,
+/// the rule's weight and the evidence's strength.
 fn rule_scores(index: &IndexView, rules: &RuleSet, detected: &[Detected]) -> Scores<SymptomLink> {
-    let n = index.n_docs as f32;
+    let bm25 = Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len };
     let mut rule: Scores<SymptomLink> = HashMap::new();
     for d in detected {
         let count = index.link_count(d.symptom);
         if count == 0 {
             continue;
         }
-        let specificity = (1.0 + n / count as f32).ln() * rules.symptoms[d.symptom].weight;
+        let idf = bm25.term(1.0, count).idf;
+        let weight = d.strength.min(1.0) * SYMPTOM_TERMS * rules.symptoms[d.symptom].weight * idf;
         for (doc, kind) in index.links(d.symptom) {
-            let contribution = d.strength * kind.strength() * specificity;
+            let contribution = weight * kind.strength();
             let entry = rule.entry(doc).or_default();
             entry.0 += contribution;
             entry.1.push((d.symptom, kind, contribution));
@@ -303,15 +401,13 @@ fn rule_scores(index: &IndexView, rules: &RuleSet, detected: &[Detected]) -> Sco
     rule
 }
 
-/// Each document's final score: both signals normalised to their best document, mixed.
+/// Each document's final score: the sum of its evidence, as a strength.
 fn combine(
     index: &IndexView,
     mut text: Scores<(String, f32)>,
     mut rule: Scores<SymptomLink>,
     category: Option<&str>,
 ) -> Vec<Ranked> {
-    let max_text = text.values().map(|v| v.0).fold(0.0, f32::max);
-    let max_rule = rule.values().map(|v| v.0).fold(0.0, f32::max);
     let mut docs: Vec<usize> = text.keys().chain(rule.keys()).copied().collect();
     docs.sort_unstable();
     docs.dedup();
@@ -326,12 +422,9 @@ fn combine(
         .map(|doc| {
             let (t, mut terms) = text.remove(&doc).unwrap_or_default();
             let (r, mut symptoms) = rule.remove(&doc).unwrap_or_default();
-            let text_n = if max_text > 0.0 { t / max_text } else { 0.0 };
-            let rule_n = if max_rule > 0.0 { r / max_rule } else { 0.0 };
-            let score = if max_rule > 0.0 { RULE_SHARE * rule_n + (1.0 - RULE_SHARE) * text_n } else { text_n };
             terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             symptoms.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-            Ranked { doc, score: score * 100.0, rule_score: r, text_score: t, symptoms, terms, also: Vec::new() }
+            Ranked { doc, score: strength(r + t), rule_score: r, text_score: t, symptoms, terms, also: Vec::new() }
         })
         .filter(|r| r.score > 0.0)
         .collect()

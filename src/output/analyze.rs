@@ -7,7 +7,7 @@ use anyhow::Result;
 use comfy_table::Cell;
 use serde::Serialize;
 
-use super::diagnose::evidence_text;
+use super::diagnose::{discriminators_text, evidence_text, DiscriminatorDoc};
 use super::sanitize::{one_line, sanitize};
 use super::style::{Palette, Role};
 use super::table::{render, table};
@@ -27,6 +27,7 @@ struct FindingDoc<'a> {
     symptoms: Vec<SymptomDoc<'a>>,
     count: usize,
     scenarios: Vec<ScenarioDoc<'a>>,
+    discriminators: Vec<DiscriminatorDoc<'a>>,
 }
 
 #[derive(Serialize)]
@@ -70,6 +71,7 @@ impl<'a> ReportDoc<'a> {
                     .iter()
                     .map(|s| ScenarioDoc { id: s.id, title: &s.title, score: s.score })
                     .collect(),
+                discriminators: DiscriminatorDoc::list(&f.discriminators),
             })
             .collect();
         ReportDoc { findings }
@@ -174,6 +176,12 @@ pub(crate) fn text(findings: &[Finding], files: usize, out: &mut dyn Write, scre
             for line in sanitize(fix).lines() {
                 writeln!(out, "      {}", p.paint(Role::Command, line))?;
             }
+        }
+        let indented = Screen { width: screen.width.map(|w| w.saturating_sub(2)), ..screen };
+        let mut apart = Vec::new();
+        discriminators_text(&mut apart, &f.discriminators, indented)?;
+        for line in String::from_utf8_lossy(&apart).lines() {
+            writeln!(out, "  {line}")?;
         }
     }
     Ok(())

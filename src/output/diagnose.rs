@@ -14,7 +14,7 @@ use crate::catalog::model::{Item, Scenario};
 use crate::engine::index::LinkKind;
 use crate::engine::rules::RuleSet;
 use crate::engine::store::IndexView;
-use crate::engine::{Diagnosis, Evidence, Input, InputOrigin, Ranked};
+use crate::engine::{Diagnosis, Discriminator, Evidence, Input, InputOrigin, Ranked, STRENGTH_SCALE};
 
 /// A diagnosis with what it needs to be read: the inputs it came from, the index (for folded
 /// twins' numbers), the rule set (for symptom names) and the shown scenarios' text.
@@ -24,6 +24,8 @@ pub(crate) struct Report<'a> {
     pub inputs: &'a [Input],
     pub scenarios: &'a [Scenario],
     pub rules: &'a RuleSet,
+    /// The checks that tell the close top results apart.
+    pub discriminators: &'a [Discriminator],
 }
 
 /// `"CrashLoopBackOff" in line 12`: what matched, and where.
@@ -64,18 +66,86 @@ struct ResultDoc<'a> {
     explain: Option<ExplainDoc<'a>>,
 }
 
+/// The score's breakdown: `score = 100 (1 - e^(-evidence / scale))`, where the evidence is
+/// what the symptoms add plus what the words add.
 #[derive(Serialize)]
 struct ExplainDoc<'a> {
+    evidence: f32,
+    scale: f32,
     rule_score: f32,
     text_score: f32,
-    symptoms: Vec<(&'a str, &'static str, f32)>,
+    symptoms: Vec<SymptomExplainDoc<'a>>,
     terms: Vec<(String, f32)>,
 }
 
 #[derive(Serialize)]
+struct SymptomExplainDoc<'a> {
+    id: &'a str,
+    link: &'static str,
+    /// How many scenarios the symptom links to: the fewer, the more it adds.
+    links: usize,
+    contribution: f32,
+}
+
+#[derive(Serialize)]
 pub(crate) struct DiagnosisDoc<'a> {
+    /// True when no recognised symptom links the best result and its words alone are weak.
+    weak_match: bool,
     symptoms: Vec<SymptomDoc<'a>>,
     results: Vec<ResultDoc<'a>>,
+    /// When the top results are close: the commands whose answers tell them apart.
+    discriminators: Vec<DiscriminatorDoc<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct DiscriminatorDoc<'a> {
+    command: &'a str,
+    outcomes: Vec<OutcomeDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct OutcomeDoc<'a> {
+    #[serde(rename = "if")]
+    when: &'a str,
+    id: u32,
+}
+
+impl<'a> DiscriminatorDoc<'a> {
+    pub(crate) fn list(discriminators: &'a [Discriminator]) -> Vec<DiscriminatorDoc<'a>> {
+        discriminators
+            .iter()
+            .map(|d| DiscriminatorDoc {
+                command: &d.command,
+                outcomes: d.outcomes.iter().map(|o| OutcomeDoc { when: &o.when, id: o.id }).collect(),
+            })
+            .collect()
+    }
+}
+
+/// "Tell them apart": each command as a line to copy, then what each answer points to.
+pub(crate) fn discriminators_text(out: &mut dyn Write, discriminators: &[Discriminator], screen: Screen) -> Result<()> {
+    if discriminators.is_empty() {
+        return Ok(());
+    }
+    let p = screen.palette;
+    let mut ids: Vec<String> =
+        discriminators.iter().flat_map(|d| d.outcomes.iter().map(|o| format!("#{}", o.id))).collect();
+    ids.dedup();
+    writeln!(out, "{}", p.paint(Role::Heading, &format!("Tell {} apart", ids.join(", "))))?;
+    for d in discriminators {
+        let command = one_line(&d.command);
+        let command = match screen.width {
+            Some(w) => cut(&command, w.saturating_sub(4)),
+            None => command,
+        };
+        writeln!(out, "  {} {}", p.paint(Role::Dim, "$"), p.paint(Role::Command, &command))?;
+        for o in &d.outcomes {
+            let when = p.inline(&sanitize(&o.when));
+            let line = format!("{when} {} {}", p.paint(Role::Dim, "→"), p.paint(Role::Id, &format!("#{}", o.id)));
+            writeln!(out, "{}", screen.wrap(&line, "      ", "        "))?;
+        }
+    }
+    Ok(())
 }
 
 fn link_name(kind: LinkKind) -> &'static str {
@@ -133,6 +203,7 @@ impl Report<'_> {
 
     pub(crate) fn doc(&self, explain: bool) -> DiagnosisDoc<'_> {
         DiagnosisDoc {
+            weak_match: self.diagnosis.weak(),
             symptoms: self
                 .diagnosis
                 .detected
@@ -158,17 +229,25 @@ impl Report<'_> {
                     commands: CommandsDoc::new(s),
                     source: s.source.to_string(),
                     explain: explain.then(|| ExplainDoc {
+                        evidence: r.rule_score + r.text_score,
+                        scale: STRENGTH_SCALE,
                         rule_score: r.rule_score,
                         text_score: r.text_score,
                         symptoms: r
                             .symptoms
                             .iter()
-                            .map(|(i, k, c)| (self.rules.symptoms[*i].id.as_str(), link_name(*k), *c))
+                            .map(|(i, k, c)| SymptomExplainDoc {
+                                id: self.rules.symptoms[*i].id.as_str(),
+                                link: link_name(*k),
+                                links: self.index.link_count(*i),
+                                contribution: *c,
+                            })
                             .collect(),
                         terms: r.terms.clone(),
                     }),
                 })
                 .collect(),
+            discriminators: DiscriminatorDoc::list(self.discriminators),
         }
     }
 
@@ -183,6 +262,10 @@ impl Report<'_> {
             let fixes: Vec<String> = d.corrections.iter().map(|(a, b)| format!("{} -> {}", sanitize(a), b)).collect();
             let note = p.paint(Role::Dim, &format!("(read {} as you probably meant)", fixes.join(", ")));
             writeln!(out, "{}", screen.wrap(&note, "", ""))?;
+        }
+        if d.weak() {
+            let note = "weak match: no symptom recognised; these results only share words with the input";
+            writeln!(out, "{}", screen.wrap(&p.paint(Role::Warn, note), "", "  "))?;
         }
         if view == View::Brief {
             for (rank, (r, s)) in d.results.iter().zip(self.scenarios).enumerate() {
@@ -210,6 +293,10 @@ impl Report<'_> {
                 others = true;
             }
             writeln!(out, "{}", self.brief_line(rank, r, s, screen))?;
+        }
+        if self.shows_discriminators(screen, view) {
+            writeln!(out)?;
+            discriminators_text(out, self.discriminators, screen)?;
         }
         if !self.scenarios.is_empty() {
             writeln!(out)?;
@@ -248,8 +335,44 @@ impl Report<'_> {
         let mut buf = Vec::new();
         let _ = self.symptoms_text(&mut buf, screen);
         let symptoms = buf.iter().filter(|&&b| b == b'\n').count();
-        let corrections = usize::from(!self.diagnosis.corrections.is_empty());
-        corrections + symptoms + 1 + self.hint(screen).lines().count()
+        let apart = if self.shows_discriminators(screen, View::Default) { self.discriminator_lines(screen) } else { 0 };
+        let notes = usize::from(!self.diagnosis.corrections.is_empty()) + usize::from(self.diagnosis.weak());
+        notes + symptoms + apart + 1 + self.hint(screen).lines().count()
+    }
+
+    /// Lines the checks that tell the close results apart take, with the blank line before them.
+    fn discriminator_lines(&self, screen: Screen) -> usize {
+        let mut buf = Vec::new();
+        let _ = discriminators_text(&mut buf, self.discriminators, screen);
+        match buf.iter().filter(|&&b| b == b'\n').count() {
+            0 => 0,
+            n => n + 1,
+        }
+    }
+
+    /// The checks are shown when there are some and, on a screen's default answer, when they
+    /// fit beside the shortest form of the best result (the answer comes first).
+    fn shows_discriminators(&self, screen: Screen, view: View) -> bool {
+        if self.discriminators.is_empty() || view == View::Brief {
+            return false;
+        }
+        if view == View::Explain || screen.width.is_none() {
+            return true;
+        }
+        let (Some(r), Some(s)) = (self.diagnosis.results.first(), self.scenarios.first()) else { return false };
+        let mut buf = Vec::new();
+        let _ = self.result_text(&mut buf, 0, r, s, screen, false, Detail { steps: 1, fixes: 1 });
+        let shortest = buf.iter().filter(|&&b| b == b'\n').count();
+        let mut symptoms = Vec::new();
+        let _ = self.symptoms_text(&mut symptoms, screen);
+        let others = self.diagnosis.results.len().saturating_sub(1);
+        let around = symptoms.iter().filter(|&&b| b == b'\n').count()
+            + usize::from(!self.diagnosis.corrections.is_empty())
+            + usize::from(self.diagnosis.weak())
+            + if others > 0 { others + 2 } else { 0 }
+            + 1
+            + self.hint(screen).lines().count();
+        around + shortest + self.discriminator_lines(screen) <= SCREEN_LINES
     }
 
     /// How to see more, after the default answer.
@@ -355,13 +478,15 @@ impl Report<'_> {
     }
 
     fn explain(&self, out: &mut dyn Write, r: &Ranked, p: Palette) -> Result<()> {
+        let evidence = r.rule_score + r.text_score;
         let line = format!(
-            "score {:.1}: rule {:.2}, text {:.2} (each normalised to the best result, then averaged)",
+            "score {:.1} = 100 (1 - e^-({evidence:.2} / {STRENGTH_SCALE})): symptoms {:.2} + words {:.2}",
             r.score, r.rule_score, r.text_score
         );
         writeln!(out, "   {} {line}", p.paint(Role::Dim, "explain:"))?;
         for (i, kind, c) in &r.symptoms {
-            writeln!(out, "     rule  {:<34} {:<8} +{c:.2}", one_line(&self.rules.symptoms[*i].id), link_name(*kind))?;
+            let links = format!("{} (links {})", link_name(*kind), self.index.link_count(*i));
+            writeln!(out, "     rule  {:<34} {links:<20} +{c:.2}", one_line(&self.rules.symptoms[*i].id))?;
         }
         for (term, c) in r.terms.iter().take(10) {
             writeln!(out, "     text  {:<34} +{c:.2}", sanitize(term))?;

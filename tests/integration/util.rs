@@ -57,12 +57,45 @@ pub fn catalog_covers() -> std::collections::HashMap<u64, std::collections::Hash
     let ids: Vec<String> = list.as_array().unwrap().iter().map(|s| s["id"].to_string()).collect();
     let out = k8sdoc().arg("show").args(&ids).args(["--format", "json"]).output().unwrap();
     let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    all.as_array()
+    let mut covers: std::collections::HashMap<u64, std::collections::HashSet<String>> = all
+        .as_array()
         .unwrap()
         .iter()
         .map(|s| {
             let keys = s["covers"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect();
             (s["id"].as_u64().unwrap(), keys)
         })
-        .collect()
+        .collect();
+    // The seed scenarios (1-22) are the user's document as it came, so they carry no Covers
+    // line; a built-in symptom rule that names one curates it for the rule's keys.
+    for (seed, keys) in seed_covers_from_rules() {
+        covers.entry(seed).or_default().extend(keys);
+    }
+    covers
+}
+
+/// Seed scenario -> the `covers:` keys of the built-in rules whose `scenarios:` name it.
+fn seed_covers_from_rules() -> Vec<(u64, Vec<String>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(repo().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let doc: serde_json::Value = yaml_serde::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for rule in doc["symptoms"].as_array().into_iter().flatten() {
+            let keys: Vec<String> = rule["covers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            for id in rule["scenarios"].as_array().into_iter().flatten().filter_map(|v| v.as_u64()) {
+                if id <= 22 {
+                    out.push((id, keys.clone()));
+                }
+            }
+        }
+    }
+    out
 }

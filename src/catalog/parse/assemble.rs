@@ -230,7 +230,8 @@ impl Unfinished {
                         i += 1 + end;
                     }
                     _ if word_start && c.is_ascii_alphabetic() => {
-                        let end = bytes[i..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |n| i + n);
+                        let end =
+                            bytes[i..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |n| i + n);
                         match &line[i..end] {
                             "do" | "then" | "case" => self.compound += 1,
                             "done" | "fi" | "esac" => self.compound = self.compound.saturating_sub(1),

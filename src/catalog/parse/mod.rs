@@ -313,13 +313,19 @@ mod tests {
 
     #[test]
     fn a_quoted_patch_over_several_lines_is_one_command() {
-        let out = joined("# note\nkubectl patch deploy x --type=json -p='[\n{\"op\":\"remove\"},\n]'\nkubectl get pods");
-        assert_eq!(out, ["# note", "kubectl patch deploy x --type=json -p='[\n{\"op\":\"remove\"},\n]'", "kubectl get pods"]);
+        let out =
+            joined("# note\nkubectl patch deploy x --type=json -p='[\n{\"op\":\"remove\"},\n]'\nkubectl get pods");
+        assert_eq!(
+            out,
+            ["# note", "kubectl patch deploy x --type=json -p='[\n{\"op\":\"remove\"},\n]'", "kubectl get pods"]
+        );
     }
 
     #[test]
     fn a_heredoc_is_one_command_whatever_its_body_holds() {
-        let out = joined("cat <<'EOF' | kubectl apply -f -\nkind: Pod\n# not a comment: yaml\nname: 'x\nEOF\nkubectl get pods");
+        let out = joined(
+            "cat <<'EOF' | kubectl apply -f -\nkind: Pod\n# not a comment: yaml\nname: 'x\nEOF\nkubectl get pods",
+        );
         assert_eq!(out.len(), 2, "{out:?}");
         assert!(out[0].ends_with("\nEOF"));
         let tabs = joined("cat <<-END\n\tbody\n\tEND\nls");
