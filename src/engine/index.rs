@@ -34,7 +34,7 @@ impl LinkKind {
             LinkKind::Curated => 1.0,
             // Found by a pattern in the scenario's own title, summary or What You See: the same
             // words already earn text relevance, so the link is partly the same evidence twice.
-            LinkKind::Headline => 0.7,
+            LinkKind::Headline => 0.6,
             LinkKind::Covers => 0.8,
             LinkKind::CoversOnly => 0.45,
             LinkKind::Body => 0.35,

@@ -306,6 +306,8 @@ impl Query {
 fn detect(rules: &RuleSet, inputs: &[Input], corrected: &[Option<String>]) -> Vec<Detected> {
     let mut detected: BTreeMap<usize, Detected> = BTreeMap::new();
     for (n, input) in inputs.iter().enumerate() {
+        // A long typed input is output pasted as text: each problem it shows needs an answer.
+        let as_paste = input.pasted || tokenize(&input.text).len() > SHORT_INPUT_TERMS;
         let mut hits: Vec<(usize, String)> =
             rules.detect(&input.text).into_iter().map(|h| (h.symptom, input.text[h.span].to_string())).collect();
         if let Some(fixed) = corrected.get(n).and_then(Option::as_ref) {
@@ -322,7 +324,7 @@ fn detect(rules: &RuleSet, inputs: &[Input], corrected: &[Option<String>]) -> Ve
                 strength: 0.0,
                 from_paste: false,
             });
-            d.from_paste |= input.pasted;
+            d.from_paste |= as_paste;
             d.strength = d.strength.max(input.weight);
             if d.evidence.len() < MAX_EVIDENCE {
                 d.evidence.push(Evidence { input: n, matched });
@@ -332,22 +334,34 @@ fn detect(rules: &RuleSet, inputs: &[Input], corrected: &[Option<String>]) -> Ve
     detected.into_values().collect()
 }
 
+/// The share of a short typed input's information a result must hold (see [`TypedCoverage`]).
+const COVERAGE_SHARE: f32 = 1.0 / 3.0;
+/// Typed inputs with more known words than this are not held to [`TypedCoverage`].
+const SHORT_INPUT_TERMS: usize = 12;
+
 /// How much of what a person typed each document contains, as information (idf) rather than a
 /// word count: "pods slow after upgrade" is mostly "upgrade" and "slow", little "pods".
 struct TypedCoverage {
     /// The summed idf of the typed terms that some scenario has.
     total: f32,
+    /// How many such terms there are.
+    terms: usize,
     /// The summed idf of the typed terms each document holds.
     held: HashMap<usize, f32>,
 }
 
 impl TypedCoverage {
-    /// A result that no symptom links is kept only if it holds at least half of what was
+    /// A result that no symptom links is kept only if it holds at least a third of what was
     /// typed: matching one word of several, however rare, is a coincidence more often than a
     /// diagnosis. Pasted output is not judged this way (its names and numbers are mostly
     /// words no scenario has).
+    ///
+    /// Only short inputs are judged: a long one is a message or output pasted as text, most of
+    /// whose words (names, addresses, boilerplate) no right answer holds either.
     fn covers_enough(&self, doc: usize) -> bool {
-        self.total <= 0.0 || self.held.get(&doc).copied().unwrap_or(0.0) * 2.0 >= self.total
+        self.terms > SHORT_INPUT_TERMS
+            || self.total <= 0.0
+            || self.held.get(&doc).copied().unwrap_or(0.0) >= COVERAGE_SHARE * self.total
     }
 }
 
@@ -356,7 +370,7 @@ impl TypedCoverage {
 fn text_scores(index: &IndexView, terms: &BTreeMap<String, QueryTerm>) -> (Scores<(String, f32)>, TypedCoverage) {
     let bm25 = Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len };
     let mut text: Scores<(String, f32)> = HashMap::new();
-    let mut typed = TypedCoverage { total: 0.0, held: HashMap::new() };
+    let mut typed = TypedCoverage { total: 0.0, terms: 0, held: HashMap::new() };
     for (term, query_term) in terms {
         let postings: Vec<(usize, f32)> = index.postings(term).collect();
         let term_weight = bm25.term(query_term.weight, postings.len());
@@ -364,6 +378,7 @@ fn text_scores(index: &IndexView, terms: &BTreeMap<String, QueryTerm>) -> (Score
         // is judged on the words the catalog could have matched.
         if query_term.typed && !postings.is_empty() {
             typed.total += term_weight.idf;
+            typed.terms += 1;
         }
         for (doc, tf) in postings {
             let contribution = term_weight.score(tf, index.doc(doc).len);

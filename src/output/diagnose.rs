@@ -140,7 +140,8 @@ pub(crate) fn discriminators_text(out: &mut dyn Write, discriminators: &[Discrim
         };
         writeln!(out, "  {} {}", p.paint(Role::Dim, "$"), p.paint(Role::Command, &command))?;
         for o in &d.outcomes {
-            let when = p.inline(&sanitize(&o.when));
+            // Backticks kept in colour too: the lines wrap the same with and without colour.
+            let when = sanitize(&o.when);
             let line = format!("{when} {} {}", p.paint(Role::Dim, "→"), p.paint(Role::Id, &format!("#{}", o.id)));
             writeln!(out, "{}", screen.wrap(&line, "      ", "        "))?;
         }

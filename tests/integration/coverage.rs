@@ -1,14 +1,51 @@
 //! The built-in catalog covers every failure signal of `tests/data/failure-reasons.md` (a copy of
-//! `shared/coverage/failure-reasons.md`).
+//! `shared/coverage/failure-reasons.md`) and every cause of `docs/coverage.md` (the causes users
+//! post about in public threads).
 
 use std::collections::BTreeSet;
 
 use crate::util::{catalog_covers, k8sdoc, repo};
 use predicates::prelude::*;
 
-/// The keys of the coverage tables: the first cell of rows like `| pod.oomkilled | ... |`.
+/// A row of `docs/coverage.md`: key, cause, how many threads, example threads, scenarios.
+struct Cause {
+    key: String,
+    seen: u32,
+    threads: String,
+    scenarios: Vec<u64>,
+}
+
+fn causes() -> Vec<Cause> {
+    let text = std::fs::read_to_string(repo().join("docs/coverage.md")).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| key"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            assert_eq!(cells.len(), 6, "docs/coverage.md row: {l}");
+            Cause {
+                key: cells[0].to_string(),
+                seen: cells[2].parse().unwrap_or_else(|_| panic!("seen is not a number: {l}")),
+                threads: cells[3].to_string(),
+                scenarios: cells[4]
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|n| !n.is_empty())
+                    .map(|n| n.parse().unwrap())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The keys of the coverage tables: the first cell of rows like `| pod.oomkilled | ... |`, in
+/// `failure-reasons.md` and in `docs/coverage.md`.
 fn coverage_keys() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(repo().join("tests/data/failure-reasons.md")).unwrap();
+    let mut keys = key_cells("tests/data/failure-reasons.md");
+    keys.extend(key_cells("docs/coverage.md"));
+    keys
+}
+
+fn key_cells(path: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(repo().join(path)).unwrap();
     text.lines()
         .filter_map(|l| l.strip_prefix("| "))
         .filter_map(|l| l.split(" |").next())
@@ -32,6 +69,44 @@ fn every_coverage_key_has_a_scenario_and_every_covers_key_is_real() {
         for key in list {
             assert!(keys.contains(key), "scenario #{id} covers unknown key `{key}`");
         }
+    }
+}
+
+#[test]
+fn every_cause_users_post_about_has_a_scenario() {
+    let causes = causes();
+    assert!(causes.len() >= 200, "only {} causes in docs/coverage.md", causes.len());
+    let covers = catalog_covers();
+    for cause in &causes {
+        assert!(cause.threads.contains("https://"), "{}: no thread address", cause.key);
+        // Every cause seen in three threads or more is frequent enough to need a scenario.
+        if cause.seen >= 3 {
+            assert!(!cause.scenarios.is_empty(), "{} (seen {}) has no scenario", cause.key, cause.seen);
+        }
+        for id in &cause.scenarios {
+            let keys = covers.get(id).unwrap_or_else(|| panic!("{}: scenario #{id} does not exist", cause.key));
+            assert!(
+                keys.contains(&cause.key) || !cause.key.contains('.'),
+                "{}: scenario #{id} does not list it in Covers (it has {keys:?})",
+                cause.key
+            );
+        }
+    }
+}
+
+#[test]
+fn at_least_420_scenarios_and_200_from_public_threads() {
+    let covers = catalog_covers();
+    assert!(covers.len() >= 420, "only {} built-in scenarios", covers.len());
+    let field: Vec<u64> = covers.keys().copied().filter(|id| *id >= 2001).collect();
+    assert!(field.len() >= 200, "only {} scenarios numbered 2001+", field.len());
+    // Each says where users met it.
+    let ids: Vec<String> = field.iter().map(u64::to_string).collect();
+    let out = k8sdoc().arg("show").args(&ids).args(["--format", "json"]).output().unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for s in shown.as_array().unwrap() {
+        let seen = s["seen_in"].as_str().unwrap_or("");
+        assert!(seen.contains("https://"), "#{} has no Seen In thread", s["id"]);
     }
 }
 

@@ -14,6 +14,7 @@ mod eval;
 mod parser_props;
 #[cfg(unix)]
 mod pty;
+mod ranking;
 mod reliability;
 mod seed;
 mod terminal;
