@@ -23,6 +23,9 @@ mod schema;
 const KNOWLEDGE_FILE: &str = "kubernetes.yaml";
 /// The index encoder and decoder: their source is fingerprinted into the cache key.
 const STORE_DIR: &str = "src/engine/store";
+/// What decides an index's content besides the catalog (the tokenizer, the sections' weights,
+/// how documents are indexed and linked): fingerprinted too, so a change rebuilds the index.
+const INDEX_SOURCES: [&str; 3] = ["src/engine/index.rs", "src/engine/tokenize.rs", "src/catalog/sections.rs"];
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -178,11 +181,13 @@ fn knowledge(path: &Path) -> String {
     code
 }
 
-/// A hash of the index encoder's source files.
+/// A hash of the index encoder's source files and of [`INDEX_SOURCES`].
 fn store_fingerprint(dir: &Path) -> String {
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
     files.sort();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    files.extend(INDEX_SOURCES.iter().map(|f| root.join(f)));
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());

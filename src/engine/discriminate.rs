@@ -102,18 +102,12 @@ pub(crate) fn discriminate(candidates: &[&Scenario]) -> Vec<Discriminator> {
         if covered[n] || out.len() >= MOST {
             continue;
         }
-        let others: BTreeSet<&String> = all
-            .iter()
-            .enumerate()
-            .filter(|(m, _)| *m != n)
-            .flat_map(|(_, checks)| checks.iter().flat_map(|c| c.words.iter()))
-            .collect();
-        let other_keys: BTreeSet<&str> = all
-            .iter()
-            .enumerate()
-            .filter(|(m, _)| *m != n)
-            .flat_map(|(_, c)| c.iter().map(|c| c.key.as_str()))
-            .collect();
+        // What the other candidates' checks run and mention.
+        let (mut others, mut other_keys) = (BTreeSet::new(), BTreeSet::new());
+        for check in all.iter().enumerate().filter(|(m, _)| *m != n).flat_map(|(_, checks)| checks) {
+            others.extend(check.words.iter());
+            other_keys.insert(check.key.as_str());
+        }
         // The most distinctive check: answer words nobody else mentions, then a command nobody
         // else runs; the earlier step on ties (authors put the decisive check first).
         let best = all[n].iter().enumerate().max_by_key(|(i, c)| {

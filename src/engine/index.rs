@@ -101,7 +101,9 @@ fn doc_terms(s: &Scenario, rules: &RuleSet) -> DocTerms {
     let mut len = 0.0;
     let title = std::iter::once((TITLE_WEIGHT, vec![s.title.as_str()]));
     let sections = Field::ALL.into_iter().map(|f| (f.section().weight, s.field_lines(f)));
-    for (weight, lines) in title.chain(sections) {
+    // A section weighted 0 (`Seen In`: thread addresses) is provenance, not text to match: it
+    // must not add postings, vocabulary or coverage.
+    for (weight, lines) in title.chain(sections).filter(|(weight, _)| *weight > 0.0) {
         for line in lines {
             for_each_token(&strip_placeholders(line), |token| {
                 *tf.entry(token.term).or_default() += weight;

@@ -111,6 +111,13 @@ pub(crate) struct Ranked {
     pub also: Vec<usize>,
 }
 
+impl Ranked {
+    /// All the evidence for the result: what the symptoms add plus what the words add.
+    pub(crate) fn evidence(&self) -> f32 {
+        self.rule_score + self.text_score
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Diagnosis {
     pub detected: Vec<Detected>,
@@ -134,8 +141,8 @@ impl Diagnosis {
     /// stands alone).
     pub(crate) fn close(&self) -> usize {
         let Some(best) = self.results.first() else { return 0 };
-        let top = best.rule_score + best.text_score;
-        let n = self.results.iter().take(3).take_while(|r| r.rule_score + r.text_score >= CLOSE * top).count();
+        let top = best.evidence();
+        let n = self.results.iter().take(3).take_while(|r| r.evidence() >= CLOSE * top).count();
         if n < 2 {
             0
         } else {
@@ -179,20 +186,19 @@ type Scores<T> = HashMap<usize, (f32, Vec<T>)>;
 
 pub(crate) fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: &Settings) -> Diagnosis {
     let query = Query::read(index, rules, inputs);
-    let detected = detect(rules, inputs, &query.corrected);
-    let (text, typed) = text_scores(index, &query.terms);
-    let rule = if settings.text_only { Scores::new() } else { rule_scores(index, rules, &detected) };
+    let detected = detect(rules, inputs, &query);
+    let bm25 = Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len };
+    let (text, typed) = text_scores(index, &bm25, &query.terms);
+    let rule = if settings.text_only { Scores::new() } else { rule_scores(index, &bm25, rules, &detected) };
     let mut results = combine(index, text, rule, settings.category.as_deref());
     let before = results.len();
-    let floor = FLOOR_SHARE * Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len }.term(1.0, 1).idf;
-    results.retain(|r| r.rule_score + r.text_score >= floor && (!r.symptoms.is_empty() || typed.covers_enough(r.doc)));
+    let floor = FLOOR_SHARE * bm25.term(1.0, 1).idf;
+    results.retain(|r| r.evidence() >= floor && (!r.symptoms.is_empty() || typed.covers_enough(r.doc)));
     let below_floor = before - results.len();
     // Best first by the evidence itself (the 0-100 strength saturates, so two results can both
     // show 100); ties go to the lower scenario number, then catalog order, so output is stable.
     // Evidence is finite and non-negative, so its bits order like its values.
-    results.sort_by_cached_key(|r| {
-        (std::cmp::Reverse((r.rule_score + r.text_score).max(0.0).to_bits()), index.doc(r.doc).id, r.doc)
-    });
+    results.sort_by_cached_key(|r| (std::cmp::Reverse(r.evidence().max(0.0).to_bits()), index.doc(r.doc).id, r.doc));
     fold_duplicates(&mut results, index);
     represent_each_symptom(&mut results, &detected, settings.limit);
     results.truncate(settings.limit);
@@ -215,33 +221,40 @@ struct Query {
     corrections: Vec<(String, String)>,
     /// Each input's text with its typos corrected, where that changed it.
     corrected: Vec<Option<String>>,
+    /// Each input is pasted output, or typed but long enough to be read as such.
+    as_paste: Vec<bool>,
 }
 
 impl Query {
     fn read(index: &IndexView, rules: &RuleSet, inputs: &[Input]) -> Query {
-        let mut query = Query { terms: BTreeMap::new(), corrections: Vec::new(), corrected: Vec::new() };
+        let mut query =
+            Query { terms: BTreeMap::new(), corrections: Vec::new(), corrected: Vec::new(), as_paste: Vec::new() };
         let mut memo = HashMap::new();
         for input in inputs {
             let mut seen_terms: BTreeSet<String> = BTreeSet::new();
-            let corrected = query.add_words(index, input, &mut seen_terms, &mut memo);
+            let (corrected, tokens) = query.add_words(index, input, &mut seen_terms, &mut memo);
             query.add_synonyms(rules, input, &mut seen_terms);
             query.corrected.push((corrected != input.text).then_some(corrected));
+            // A long typed input is output pasted as text: each problem it shows needs an answer.
+            query.as_paste.push(input.pasted || tokens > SHORT_INPUT_TERMS);
         }
         query
     }
 
     /// Adds the input's words; a typed input's typos are corrected (pasted output is what the
     /// cluster printed: a word the catalog lacks is a name, not a typo). Each distinct word is
-    /// looked up once. Returns the input's text as corrected.
+    /// looked up once. Returns the input's text as corrected, and how many tokens it has.
     fn add_words(
         &mut self,
         index: &IndexView,
         input: &Input,
         seen_terms: &mut BTreeSet<String>,
         memo: &mut HashMap<String, Option<String>>,
-    ) -> String {
+    ) -> (String, usize) {
         let mut fixed_here: HashMap<String, String> = HashMap::new();
-        for token in tokenize(&input.text) {
+        let tokens = tokenize(&input.text);
+        let count = tokens.len();
+        for token in tokens {
             let fixed = if input.pasted || is_stop(&token.word) {
                 None
             } else {
@@ -263,11 +276,9 @@ impl Query {
                 self.add_term(term, input.weight, word, !input.pasted);
             }
         }
-        if fixed_here.is_empty() {
-            input.text.clone()
-        } else {
-            replace_words(&input.text, &fixed_here)
-        }
+        let corrected =
+            if fixed_here.is_empty() { input.text.clone() } else { replace_words(&input.text, &fixed_here) };
+        (corrected, count)
     }
 
     /// Synonyms apply to what was typed, not to other synonyms' expansions.
@@ -303,14 +314,13 @@ impl Query {
 }
 
 /// The symptoms the rules find in the inputs (and in their corrected text), with evidence.
-fn detect(rules: &RuleSet, inputs: &[Input], corrected: &[Option<String>]) -> Vec<Detected> {
+fn detect(rules: &RuleSet, inputs: &[Input], query: &Query) -> Vec<Detected> {
     let mut detected: BTreeMap<usize, Detected> = BTreeMap::new();
     for (n, input) in inputs.iter().enumerate() {
-        // A long typed input is output pasted as text: each problem it shows needs an answer.
-        let as_paste = input.pasted || tokenize(&input.text).len() > SHORT_INPUT_TERMS;
+        let as_paste = query.as_paste[n];
         let mut hits: Vec<(usize, String)> =
             rules.detect(&input.text).into_iter().map(|h| (h.symptom, input.text[h.span].to_string())).collect();
-        if let Some(fixed) = corrected.get(n).and_then(Option::as_ref) {
+        if let Some(fixed) = query.corrected.get(n).and_then(Option::as_ref) {
             for hit in rules.detect(fixed) {
                 if !hits.iter().any(|(s, _)| *s == hit.symptom) {
                     hits.push((hit.symptom, fixed[hit.span].to_string()));
@@ -367,8 +377,11 @@ impl TypedCoverage {
 
 /// BM25 of every document that holds a query term, with each term's contribution, and how
 /// much of the typed query each holds.
-fn text_scores(index: &IndexView, terms: &BTreeMap<String, QueryTerm>) -> (Scores<(String, f32)>, TypedCoverage) {
-    let bm25 = Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len };
+fn text_scores(
+    index: &IndexView,
+    bm25: &Bm25,
+    terms: &BTreeMap<String, QueryTerm>,
+) -> (Scores<(String, f32)>, TypedCoverage) {
     let mut text: Scores<(String, f32)> = HashMap::new();
     let mut typed = TypedCoverage { total: 0.0, terms: 0, held: HashMap::new() };
     for (term, query_term) in terms {
@@ -396,8 +409,7 @@ fn text_scores(index: &IndexView, terms: &BTreeMap<String, QueryTerm>) -> (Score
 /// Rule evidence per document: each detected symptom adds what a query term found in the same
 /// number of scenarios would (its BM25 idf), [`SYMPTOM_TERMS`] times, scaled by the link's kind,
 /// the rule's weight and the evidence's strength.
-fn rule_scores(index: &IndexView, rules: &RuleSet, detected: &[Detected]) -> Scores<SymptomLink> {
-    let bm25 = Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len };
+fn rule_scores(index: &IndexView, bm25: &Bm25, rules: &RuleSet, detected: &[Detected]) -> Scores<SymptomLink> {
     let mut rule: Scores<SymptomLink> = HashMap::new();
     for d in detected {
         let count = index.link_count(d.symptom);

@@ -230,7 +230,7 @@ impl Report<'_> {
                     commands: CommandsDoc::new(s),
                     source: s.source.to_string(),
                     explain: explain.then(|| ExplainDoc {
-                        evidence: r.rule_score + r.text_score,
+                        evidence: r.evidence(),
                         scale: STRENGTH_SCALE,
                         rule_score: r.rule_score,
                         text_score: r.text_score,
@@ -310,8 +310,7 @@ impl Report<'_> {
     /// default answer (symptoms, the other results, the hint) within a 24-line screen; in full
     /// when the output is not a screen.
     fn fitted_result(&self, out: &mut dyn Write, r: &Ranked, s: &Scenario, screen: Screen) -> Result<()> {
-        let others = self.diagnosis.results.len().saturating_sub(1);
-        let around = self.fixed_lines(screen) + if others > 0 { others + 2 } else { 0 };
+        let around = self.lines_around(screen, self.shows_discriminators(screen, View::Default));
         let mut chosen = Vec::new();
         for detail in [
             Detail::FULL,
@@ -322,8 +321,7 @@ impl Report<'_> {
         ] {
             chosen.clear();
             self.result_text(&mut chosen, 0, r, s, screen, false, detail)?;
-            let lines = chosen.iter().filter(|&&b| b == b'\n').count();
-            if screen.width.is_none() || around + lines <= SCREEN_LINES {
+            if screen.width.is_none() || around + line_count(&chosen) <= SCREEN_LINES {
                 break;
             }
         }
@@ -331,21 +329,26 @@ impl Report<'_> {
         Ok(())
     }
 
-    /// Lines of the default answer outside the best result: corrections, symptoms, the hint.
-    fn fixed_lines(&self, screen: Screen) -> usize {
+    /// Lines of the default answer outside the best result: notes, symptoms, the other results,
+    /// the checks that tell results apart (`with_apart`), the hint.
+    fn lines_around(&self, screen: Screen, with_apart: bool) -> usize {
         let mut buf = Vec::new();
         let _ = self.symptoms_text(&mut buf, screen);
-        let symptoms = buf.iter().filter(|&&b| b == b'\n').count();
-        let apart = if self.shows_discriminators(screen, View::Default) { self.discriminator_lines(screen) } else { 0 };
+        let symptoms = line_count(&buf);
         let notes = usize::from(!self.diagnosis.corrections.is_empty()) + usize::from(self.diagnosis.weak());
-        notes + symptoms + apart + 1 + self.hint(screen).lines().count()
+        let others = match self.diagnosis.results.len().saturating_sub(1) {
+            0 => 0,
+            n => n + 2,
+        };
+        let apart = if with_apart { self.discriminator_lines(screen) } else { 0 };
+        notes + symptoms + others + apart + 1 + self.hint(screen).lines().count()
     }
 
     /// Lines the checks that tell the close results apart take, with the blank line before them.
     fn discriminator_lines(&self, screen: Screen) -> usize {
         let mut buf = Vec::new();
         let _ = discriminators_text(&mut buf, self.discriminators, screen);
-        match buf.iter().filter(|&&b| b == b'\n').count() {
+        match line_count(&buf) {
             0 => 0,
             n => n + 1,
         }
@@ -361,19 +364,9 @@ impl Report<'_> {
             return true;
         }
         let (Some(r), Some(s)) = (self.diagnosis.results.first(), self.scenarios.first()) else { return false };
-        let mut buf = Vec::new();
-        let _ = self.result_text(&mut buf, 0, r, s, screen, false, Detail { steps: 1, fixes: 1 });
-        let shortest = buf.iter().filter(|&&b| b == b'\n').count();
-        let mut symptoms = Vec::new();
-        let _ = self.symptoms_text(&mut symptoms, screen);
-        let others = self.diagnosis.results.len().saturating_sub(1);
-        let around = symptoms.iter().filter(|&&b| b == b'\n').count()
-            + usize::from(!self.diagnosis.corrections.is_empty())
-            + usize::from(self.diagnosis.weak())
-            + if others > 0 { others + 2 } else { 0 }
-            + 1
-            + self.hint(screen).lines().count();
-        around + shortest + self.discriminator_lines(screen) <= SCREEN_LINES
+        let mut shortest = Vec::new();
+        let _ = self.result_text(&mut shortest, 0, r, s, screen, false, Detail { steps: 1, fixes: 1 });
+        self.lines_around(screen, true) + line_count(&shortest) <= SCREEN_LINES
     }
 
     /// How to see more, after the default answer.
@@ -479,7 +472,7 @@ impl Report<'_> {
     }
 
     fn explain(&self, out: &mut dyn Write, r: &Ranked, p: Palette) -> Result<()> {
-        let evidence = r.rule_score + r.text_score;
+        let evidence = r.evidence();
         let line = format!(
             "score {:.1} = 100 (1 - e^-({evidence:.2} / {STRENGTH_SCALE})): symptoms {:.2} + words {:.2}",
             r.score, r.rule_score, r.text_score
@@ -518,6 +511,10 @@ struct Detail {
 
 impl Detail {
     const FULL: Detail = Detail { steps: 3, fixes: 3 };
+}
+
+fn line_count(text: &[u8]) -> usize {
+    text.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// A screen's height the default answer is made to fit (the classic 80x24 terminal).
