@@ -13,6 +13,9 @@ use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+#[allow(dead_code)] // the crate evaluates the checks; the build only validates them
+#[path = "src/analyze/checks/spec.rs"]
+mod check_spec;
 #[allow(dead_code)] // the crate reads every field; the build checks a few
 #[path = "src/engine/rule_spec.rs"]
 mod rule_spec;
@@ -21,6 +24,8 @@ mod schema;
 
 /// The knowledge file: data for the readers, not symptom rules.
 const KNOWLEDGE_FILE: &str = "kubernetes.yaml";
+/// `analyze`'s data checks: not symptom rules either.
+const CHECKS_FILE: &str = "checks.yaml";
 /// The index encoder and decoder: their source is fingerprinted into the cache key.
 const STORE_DIR: &str = "src/engine/store";
 /// What decides an index's content besides the catalog (the tokenizer, the sections' weights,
@@ -39,12 +44,14 @@ fn main() {
         .collect();
     names.sort();
     let scenario_files: Vec<&String> = names.iter().filter(|n| n.ends_with(".md")).collect();
-    let rule_files: Vec<&String> = names.iter().filter(|n| n.ends_with(".yaml") && *n != KNOWLEDGE_FILE).collect();
+    let rule_files: Vec<&String> =
+        names.iter().filter(|n| n.ends_with(".yaml") && *n != KNOWLEDGE_FILE && *n != CHECKS_FILE).collect();
 
     let mut code = String::new();
     embed(&mut code, &dir, "BUILTIN", "The built-in scenarios", &scenario_files);
     embed(&mut code, &dir, "BUILTIN_RULES", "The built-in symptom rules", &rule_files);
-    validate_rules(&dir, &rule_files);
+    let symptom_ids = validate_rules(&dir, &rule_files);
+    validate_checks(&dir.join(CHECKS_FILE), &symptom_ids);
 
     // A fingerprint of everything embedded, so a cached index of the built-in catalog is
     // rebuilt whenever a scenario or rule changes.
@@ -98,7 +105,8 @@ fn fail(problems: &[String]) -> ! {
 
 /// The built-in symptom rules: each file parses, ids are unique, every pattern is valid regex
 /// syntax (as the engine compiles it: bytes, ASCII case-insensitive).
-fn validate_rules(dir: &Path, files: &[&String]) {
+/// Validates the symptom rule files; returns every symptom id.
+fn validate_rules(dir: &Path, files: &[&String]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     for name in files {
@@ -131,6 +139,23 @@ fn validate_rules(dir: &Path, files: &[&String]) {
             }
         }
     }
+    if !problems.is_empty() {
+        fail(&problems);
+    }
+    seen.into_keys().collect()
+}
+
+/// `checks.yaml`: its shape, its conditions and templates, and that each check's symptom is a
+/// rule (that its text raises that symptom is a test: the build has no regex engine).
+fn validate_checks(path: &Path, symptoms: &[String]) {
+    let text = fs::read_to_string(path).unwrap();
+    let spec: check_spec::ChecksSpec = match yaml_serde::from_str(&text) {
+        Ok(spec) => spec,
+        Err(err) => fail(&[format!("scenarios/{CHECKS_FILE}: {err}")]),
+    };
+    let ids: Vec<&str> = symptoms.iter().map(String::as_str).collect();
+    let problems: Vec<String> =
+        check_spec::validate(&spec, &ids).into_iter().map(|p| format!("scenarios/{CHECKS_FILE}: {p}")).collect();
     if !problems.is_empty() {
         fail(&problems);
     }

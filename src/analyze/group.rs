@@ -36,6 +36,10 @@ pub(crate) struct Finding {
     pub members: Vec<String>,
     /// The first fix command (or step) of the top scenario.
     pub first_fix: Option<String>,
+    /// Every fix command of the top scenario.
+    pub fix: Vec<String>,
+    /// The data checks (`checks.yaml`) that found it.
+    pub checks: Vec<String>,
     /// When several scenarios fit about equally: the checks that tell them apart.
     pub discriminators: Vec<Discriminator>,
 }
@@ -64,6 +68,7 @@ struct Ranking {
     symptoms: Vec<FoundSymptom>,
     scenarios: Vec<ScenarioRef>,
     first_fix: Option<String>,
+    fix: Vec<String>,
     discriminators: Vec<Discriminator>,
 }
 
@@ -84,7 +89,11 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
                 }
             }
         }
-        let severity = signals.iter().map(|s| s.severity).max().unwrap_or(Severity::Warning);
+        // Only routine events (a rollout's ScalingReplicaSet, a deletion's Killing): nothing wrong.
+        if signals.iter().all(|s| s.context) {
+            continue;
+        }
+        let severity = signals.iter().filter(|s| !s.context).map(|s| s.severity).max().unwrap_or(Severity::Warning);
         if severity < min {
             continue;
         }
@@ -98,6 +107,12 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
             evidence: signals.iter().map(|s| s.evidence.clone()).collect(),
             members: members.iter().map(|(k, _)| k.2.clone()).collect(),
             first_fix: ranking.first_fix,
+            fix: ranking.fix,
+            checks: {
+                let mut ids: Vec<String> = signals.iter().filter_map(|s| s.check.clone()).collect();
+                ids.dedup();
+                ids
+            },
             discriminators: ranking.discriminators,
         });
     }
@@ -172,21 +187,25 @@ impl Ranker<'_> {
             .collect();
         let mut scenarios = Vec::new();
         let mut first_fix = None;
-        for r in &diagnosis.results {
+        let mut fix = Vec::new();
+        // A scenario must fit what was seen: one a recognised symptom links, never one that
+        // only shares words with the evidence (with no symptom, none is named).
+        let fitting: Vec<&engine::Ranked> = diagnosis.results.iter().filter(|r| !r.symptoms.is_empty()).collect();
+        for r in &fitting {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.scenarios.entry(r.doc) {
                 slot.insert(self.opened.scenario(&self.index, r.doc)?);
             }
             let s = &self.scenarios[&r.doc];
             if first_fix.is_none() {
+                fix = s.fix_commands().map(str::to_string).collect();
                 first_fix =
                     s.fix_commands().next().or_else(|| s.fix.first().map(|i| i.text.as_str())).map(str::to_string);
             }
             scenarios.push(ScenarioRef { id: s.id, title: s.title.clone(), score: (r.score * 10.0).round() / 10.0 });
         }
-        let close: Vec<&Scenario> =
-            diagnosis.results.iter().take(diagnosis.close()).map(|r| &self.scenarios[&r.doc]).collect();
+        let close: Vec<&Scenario> = fitting.iter().take(diagnosis.close()).map(|r| &self.scenarios[&r.doc]).collect();
         let discriminators = engine::discriminate(&close);
-        let ranking = Ranking { symptoms, scenarios, first_fix, discriminators };
+        let ranking = Ranking { symptoms, scenarios, first_fix, fix, discriminators };
         self.rankings.insert(texts, ranking.clone());
         Ok(ranking)
     }

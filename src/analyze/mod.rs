@@ -7,11 +7,13 @@
 
 mod checks;
 mod group;
+mod json;
 mod objects;
 mod read;
 
 use std::collections::BTreeMap;
 
+pub(crate) use checks::Checks;
 pub(crate) use group::{findings, Finding, Options};
 pub(crate) use read::{read, read_bytes};
 
@@ -41,6 +43,10 @@ struct Signal {
     severity: Severity,
     /// From the object's own status (not an event or a log): what defines how it fails.
     from_status: bool,
+    /// The data check (`scenarios/checks.yaml`) that found it.
+    check: Option<String>,
+    /// Context for other signals (a routine Normal event), not a finding by itself.
+    context: bool,
 }
 
 /// Everything read about one object.
@@ -62,12 +68,36 @@ pub(crate) struct Snapshot {
     pub problems: Vec<String>,
     /// How many files were read.
     pub files: usize,
+    /// How many files could not be read, or were read only in part.
+    pub unreadable: usize,
+    /// References and selectors that could not be judged because the input holds no object of
+    /// the kind they name: kind -> how many.
+    pub not_judged: BTreeMap<String, usize>,
+    inventory: checks::Inventory,
 }
 
 impl Snapshot {
     /// How many objects something was seen on.
     pub(crate) fn objects_seen(&self) -> usize {
         self.objects.values().filter(|o| !o.signals.is_empty()).count()
+    }
+
+    fn mark_present(&mut self, place: &read::Place) {
+        if let (Some(kind), Some(ns)) = (&place.kind, &place.namespace) {
+            self.inventory.mark_present(kind, ns);
+        }
+    }
+
+    /// Judges the checks that needed every object.
+    fn finish(&mut self, checks: &Checks) {
+        let inventory = std::mem::take(&mut self.inventory);
+        let (signals, not_judged) = checks.finish(inventory);
+        for (key, signal) in signals {
+            self.observe(key, signal);
+        }
+        for (kind, n) in not_judged {
+            *self.not_judged.entry(kind).or_default() += n;
+        }
     }
 
     fn observe(&mut self, key: Key, signal: Signal) {

@@ -11,8 +11,6 @@ pub(crate) struct Object {
     pub(crate) metadata: Metadata,
     pub(crate) spec: Option<Spec>,
     pub(crate) status: Option<Status>,
-    /// Set on lists.
-    pub(crate) items: Option<Vec<Object>>,
     // Event fields live at the top level of the object.
     #[serde(rename = "type")]
     pub(crate) event_type: Option<String>,
@@ -75,6 +73,7 @@ pub(crate) struct Condition {
 pub(crate) struct ContainerStatus {
     pub(crate) name: String,
     pub(crate) restart_count: u64,
+    pub(crate) ready: bool,
     pub(crate) state: ContainerState,
     pub(crate) last_state: ContainerState,
 }
@@ -83,6 +82,7 @@ pub(crate) struct ContainerStatus {
 #[serde(default)]
 pub(crate) struct ContainerState {
     pub(crate) waiting: Option<StateDetail>,
+    pub(crate) running: Option<serde::de::IgnoredAny>,
     pub(crate) terminated: Option<StateDetail>,
 }
 

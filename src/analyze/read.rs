@@ -1,215 +1,332 @@
 //! Reads inputs by content, whatever their names: JSON (an object, a list, or a stream of
-//! them), YAML documents, or text (describe output and logs, through the diagnose extractor).
+//! them), YAML documents, text (describe output and logs, through the diagnose extractor),
+//! gzip and tar archives (a troubleshoot support bundle), from files, folders or stdin.
+//!
+//! Where an input sits says what it holds when its content does not: a support bundle's
+//! `cluster-resources/<folder>/<namespace>.json` holds objects of the folder's kind (older
+//! bundles leave `kind` out of list items), `.../pods/logs/<namespace>/<pod>/<container>.log`
+//! and a cluster-info dump's `<namespace>/<pod>/logs.txt` are that pod's logs.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde_json::value::RawValue;
+use serde_json::Value;
 
-use super::objects::Object;
+use super::checks::Checks;
+use super::json::{self, Item};
 use super::{checks, Key, Severity, Signal, Snapshot};
 use crate::encoding;
 use crate::engine::extract::extract;
 use crate::yaml;
 
-/// Reads every path (folders recursively, in name order) into one snapshot. A file named on the
-/// command line that cannot be read is an error; in a folder, it is reported and skipped.
-pub(crate) fn read(paths: &[PathBuf]) -> Result<Snapshot> {
+/// What an input's place says about it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Place {
+    /// The kind of the objects it holds, when its content may not say.
+    pub kind: Option<String>,
+    /// The namespace of the objects of a per-namespace file ("" for cluster-scoped kinds).
+    pub namespace: Option<String>,
+    /// The object its text (logs) is about.
+    pub owner: Option<Key>,
+}
+
+/// Reads every path (folders recursively, in name order; `-` is standard input) into one
+/// snapshot. A file named on the command line that cannot be read is an error; in a folder or
+/// an archive, it is reported and skipped.
+pub(crate) fn read(paths: &[PathBuf], checks: &Checks) -> Result<Snapshot> {
     let mut snapshot = Snapshot::default();
     for path in paths {
-        read_path(path, &mut snapshot)?;
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin().lock().read_to_end(&mut bytes).context("<stdin>: cannot read")?;
+            read_input(&bytes, "<stdin>", &[], checks, &mut snapshot);
+        } else {
+            read_path(path, checks, &mut snapshot)?;
+        }
     }
+    snapshot.finish(checks);
     Ok(snapshot)
 }
 
-fn read_path(path: &Path, snapshot: &mut Snapshot) -> Result<()> {
+fn read_path(path: &Path, checks: &Checks, snapshot: &mut Snapshot) -> Result<()> {
     let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
     if !meta.is_dir() {
-        return read_file(path, None, snapshot);
+        let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let parts = components(path.file_name().map(Path::new).unwrap_or(path));
+        read_input(&bytes, &path.display().to_string(), &parts, checks, snapshot);
+        return Ok(());
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(path) {
-        let entry = entry.with_context(|| format!("{}: cannot read folder", path.display()))?;
-        if !entry.file_type().is_dir() {
-            files.push(entry.into_path());
+        match entry {
+            Ok(e) if !e.file_type().is_dir() => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(err) => {
+                snapshot.unreadable += 1;
+                snapshot.problems.push(format!("{}: cannot read: {err}", path.display()));
+            }
         }
     }
     files.sort();
     for file in files {
+        let name = file.display().to_string();
         // A FIFO would block reading forever, a device has no end.
         if !std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
-            snapshot
-                .problems
-                .push(format!("{}: not a regular file (a FIFO, socket or device); skipped", file.display()));
+            snapshot.files += 1;
+            snapshot.unreadable += 1;
+            snapshot.problems.push(format!("{name}: not a regular file (a FIFO, socket or device); skipped"));
             continue;
         }
-        if let Err(err) = read_file(&file, Some(path), snapshot) {
-            snapshot.problems.push(format!("{err:#}"));
+        match std::fs::read(&file) {
+            Ok(bytes) => {
+                let parts = components(file.strip_prefix(path).unwrap_or(&file));
+                read_input(&bytes, &name, &parts, checks, snapshot);
+            }
+            Err(err) => {
+                snapshot.files += 1;
+                snapshot.unreadable += 1;
+                snapshot.problems.push(format!("{name}: cannot read: {err}"));
+            }
         }
     }
     Ok(())
 }
 
-/// Reads one file by content: JSON, YAML objects, or text (describe output, logs).
-fn read_file(path: &Path, root: Option<&Path>, snapshot: &mut Snapshot) -> Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let name = path.display().to_string();
-    // Text: container logs of a dump (`NAMESPACE/POD/logs.txt`), describe output, other logs.
-    let owner = log_owner(path, root).unwrap_or_else(|| {
-        (
-            String::new(),
-            "File".to_string(),
-            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(name.clone()),
-        )
-    });
-    read_bytes(&bytes, &name, owner, snapshot);
-    Ok(())
+fn components(path: &Path) -> Vec<String> {
+    path.iter().map(|p| p.to_string_lossy().into_owned()).collect()
 }
 
-/// Reads one input's bytes by content: JSON, YAML objects, or text (describe output, logs)
-/// whose signals are recorded on `owner`.
-pub(crate) fn read_bytes(bytes: &[u8], name: &str, owner: Key, snapshot: &mut Snapshot) {
-    snapshot.files += 1;
-    // By content, whatever the encoding (PowerShell's `>` writes UTF-16).
-    let text = encoding::decode(bytes).text;
-    let first = text.bytes().find(|b| !b.is_ascii_whitespace());
-    if first == Some(b'{') || first == Some(b'[') {
-        for object in read_json(text.as_bytes(), name, &mut snapshot.problems) {
-            checks::observe_object(object, snapshot);
+/// Reads one input found at `parts` (its path below the folder or inside the archive):
+/// archives are opened, binary files skipped, the rest read by content.
+fn read_input(bytes: &[u8], name: &str, parts: &[String], checks: &Checks, snapshot: &mut Snapshot) {
+    let before = snapshot.problems.len();
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut data = Vec::new();
+        match flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut data) {
+            Ok(_) => {
+                let mut inner = parts.to_vec();
+                if let Some(last) = inner.last_mut() {
+                    for ext in [".tgz", ".gz"] {
+                        if let Some(stem) = last.strip_suffix(ext) {
+                            *last = format!("{stem}{}", if ext == ".tgz" { ".tar" } else { "" });
+                        }
+                    }
+                }
+                read_input(&data, name, &inner, checks, snapshot);
+            }
+            Err(err) => {
+                snapshot.problems.push(format!("{name}: gzip data is damaged ({err}); skipped"));
+                snapshot.unreadable += 1;
+            }
         }
         return;
     }
+    if is_tar(bytes) {
+        read_tar(bytes, name, checks, snapshot);
+        return;
+    }
+    snapshot.files += 1;
+    if is_binary(bytes) {
+        snapshot.problems.push(format!("{name}: binary file (not text, JSON, YAML or an archive); skipped"));
+        snapshot.unreadable += 1;
+        return;
+    }
+    let place = place_of(parts, checks);
+    read_bytes_at(bytes, name, &place, checks, snapshot);
+    if snapshot.problems.len() > before {
+        snapshot.unreadable += 1;
+    }
+}
+
+/// A tar archive: `ustar` at byte 257 of its first header.
+fn is_tar(bytes: &[u8]) -> bool {
+    bytes.get(257..262) == Some(b"ustar")
+}
+
+/// NUL bytes in the first 8 KB of something that is not UTF-16 (which has a byte-order mark
+/// when PowerShell writes it).
+fn is_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    !(head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")) && memchr::memchr(0, head).is_some()
+}
+
+fn read_tar(bytes: &[u8], name: &str, checks: &Checks, snapshot: &mut Snapshot) {
+    let mut archive = tar::Archive::new(bytes);
+    let entries = match archive.entries() {
+        Ok(e) => e,
+        Err(err) => {
+            snapshot.problems.push(format!("{name}: cannot read the archive: {err}"));
+            snapshot.unreadable += 1;
+            return;
+        }
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                snapshot
+                    .problems
+                    .push(format!("{name}: the archive is damaged after this point ({err}); read what came before"));
+                snapshot.unreadable += 1;
+                return;
+            }
+        };
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path().map(|p| p.into_owned()).unwrap_or_default();
+        let inner = format!("{name}:{}", path.display());
+        let mut data = Vec::new();
+        if let Err(err) = entry.read_to_end(&mut data) {
+            snapshot.problems.push(format!("{inner}: cannot read from the archive: {err}"));
+            snapshot.unreadable += 1;
+            continue;
+        }
+        read_input(&data, &inner, &components(&path), checks, snapshot);
+    }
+}
+
+/// What a file's place in a support bundle or a cluster-info dump says it holds.
+fn place_of(parts: &[String], checks: &Checks) -> Place {
+    let mut place = Place::default();
+    // Logs: `.../pods/logs/<ns>/<pod>/<container>.log` (bundle), `<ns>/<pod>/logs.txt` (dump).
+    if let Some(at) = parts.windows(2).position(|w| w[0] == "pods" && w[1] == "logs") {
+        if let [ns, pod, _file] = &parts[at + 2..] {
+            place.owner = Some((ns.clone(), "Pod".into(), pod.clone()));
+            return place;
+        }
+    }
+    if let [.., ns, pod, file] = parts {
+        if file.starts_with("logs") && !parts.iter().any(|p| p == "cluster-resources") {
+            place.owner = Some((ns.clone(), "Pod".into(), pod.clone()));
+            return place;
+        }
+    }
+    let Some(at) = parts.iter().position(|p| p == "cluster-resources") else { return place };
+    let stem = |f: &str| f.rsplit_once('.').map_or(f, |(s, _)| s).to_string();
+    match &parts[at + 1..] {
+        [file] => {
+            place.kind = checks.bundle_folders.get(&stem(file)).cloned();
+            place.namespace = Some(String::new());
+        }
+        [folder, file] => {
+            place.kind = checks.bundle_folders.get(folder).cloned();
+            place.namespace = Some(stem(file));
+        }
+        _ => {}
+    }
+    place
+}
+
+/// Reads one input's bytes by content (for the fuzz target: no place, the built-in checks).
+pub(crate) fn read_bytes(bytes: &[u8], name: &str, owner: Key, snapshot: &mut Snapshot) {
+    let checks = Checks::builtin();
+    let place = Place { owner: Some(owner), ..Place::default() };
+    snapshot.files += 1;
+    read_bytes_at(bytes, name, &place, checks, snapshot);
+    snapshot.finish(checks);
+}
+
+fn read_bytes_at(bytes: &[u8], name: &str, place: &Place, checks: &Checks, snapshot: &mut Snapshot) {
+    // By content, whatever the encoding (PowerShell's `>` writes UTF-16).
+    let text = encoding::decode(bytes).text;
+    let first = text.bytes().position(|b| !b.is_ascii_whitespace());
+    let json = first.is_some_and(|at| {
+        let rest = &text.as_bytes()[at..];
+        match rest[0] {
+            // An array of objects; `[INFO] ...` and `[2024-...]` start log lines.
+            b'[' => {
+                rest[1..].iter().find(|b| !b.is_ascii_whitespace()).is_none_or(|b| matches!(b, b'{' | b']' | b'['))
+                    && json::looks_like_objects(rest)
+            }
+            // A Kubernetes object or list; JSON-lines application logs are text.
+            b'{' => json::looks_like_objects(rest),
+            _ => false,
+        }
+    });
+    let first_line_is_json =
+        |t: &str| serde_json::from_str::<serde::de::IgnoredAny>(t.trim_start().lines().next().unwrap_or("")).is_ok();
+    if !json
+        && first.is_some_and(|at| matches!(text.as_bytes()[at], b'{' | b'['))
+        && !first_line_is_json(&text)
+        && serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok()
+    {
+        // Well-formed JSON that holds no Kubernetes objects and is not one record per line
+        // (a support bundle's own `analysis.json`, a tool's report): nothing to judge.
+        snapshot.problems.push(format!("{name}: JSON without Kubernetes objects (not a log either); skipped"));
+        return;
+    }
+    if json {
+        if place.kind.is_some() && place.namespace.is_some() {
+            snapshot.mark_present(place);
+        }
+        let mut problems = Vec::new();
+        json::read(text.as_bytes(), name, &mut problems, &mut |item| observe_item(item, name, place, checks, snapshot));
+        snapshot.problems.extend(problems);
+        return;
+    }
     if text.lines().take(50).any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:")) {
-        for doc in yaml::parse_documents::<Object>(&text, name) {
+        for doc in yaml::parse_documents::<Value>(&text, name) {
             match doc {
-                Ok(object) => checks::observe_object(object, snapshot),
+                Ok(value) => observe_value(value, name, place, checks, snapshot),
                 Err(err) => snapshot.problems.push(format!("{err:#}")),
             }
         }
         return;
     }
+    let owner = place.owner.clone().unwrap_or_else(|| {
+        let file = name.rsplit(['/', ':']).next().unwrap_or(name).to_string();
+        (String::new(), "File".to_string(), file)
+    });
     for signal in extract(&text) {
         let severity = if signal.weight >= 1.0 { Severity::Error } else { Severity::Warning };
         let evidence = format!("{}:{}: {}", name, signal.line, signal.text);
-        snapshot.observe(owner.clone(), Signal { text: signal.text, evidence, severity, from_status: false });
+        snapshot.observe(
+            owner.clone(),
+            Signal { text: signal.text, evidence, severity, from_status: false, check: None, context: false },
+        );
     }
 }
 
-/// `kubectl cluster-info dump --output-directory` writes container logs to `NAMESPACE/POD/logs.txt`.
-fn log_owner(path: &Path, root: Option<&Path>) -> Option<Key> {
-    let rel = path.strip_prefix(root?).ok()?;
-    let parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-    match parts.as_slice() {
-        [ns, pod, file] if file.starts_with("logs") => Some((ns.clone(), "Pod".to_string(), pod.clone())),
-        _ => None,
+fn observe_item(item: Item, name: &str, place: &Place, checks: &Checks, snapshot: &mut Snapshot) {
+    match item {
+        Item::Object(v) => observe_value(v, name, place, checks, snapshot),
+        Item::EmptyList(kind) => {
+            let p =
+                Place { kind: Some(kind), namespace: Some(place.namespace.clone().unwrap_or("*".into())), owner: None };
+            snapshot.mark_present(&p);
+        }
     }
 }
 
-/// Parses JSON: an object, a list (`"items"`), a top-level array, or a stream of any of them.
-/// Recovery is per object: a value that does not parse is skipped up to the next line that
-/// starts a value, and a list or array that does not parse whole is read item by item, keeping
-/// every item that parses. Every skip is reported with its byte position.
-fn read_json(bytes: &[u8], name: &str, problems: &mut Vec<String>) -> Vec<Object> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    loop {
-        pos = skip_space(bytes, pos);
-        if pos >= bytes.len() {
-            break;
-        }
-        if bytes[pos] == b'[' {
-            pos = read_items(bytes, pos + 1, name, &mut out, problems);
-            continue;
-        }
-        let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<Object>();
-        match stream.next() {
-            None => break,
-            Some(Ok(object)) => {
-                out.push(object);
-                pos += stream.byte_offset();
-            }
-            Some(Err(err)) => {
-                let next = next_value_start(bytes, pos + 1);
-                let items = items_array(&bytes[pos..next]).map(|at| pos + at);
-                match items {
-                    // A list with an odd or cut-off item: read what can be read of it.
-                    Some(open) => {
-                        read_items(&bytes[..next], open, name, &mut out, problems);
-                    }
-                    None if next < bytes.len() => problems.push(format!(
-                        "{name}: byte {}: {err}; skipped this value (up to byte {})",
-                        pos + 1,
-                        next
-                    )),
-                    None => problems.push(format!("{name}: byte {}: {err}", pos + 1)),
-                }
-                pos = next;
+/// One object or list, from JSON or YAML.
+fn observe_value(mut v: Value, name: &str, place: &Place, checks: &Checks, snapshot: &mut Snapshot) {
+    if let Some(items) = v.get_mut("items").and_then(Value::as_array_mut).map(std::mem::take) {
+        let list_kind =
+            v.get("kind").and_then(Value::as_str).and_then(|k| k.strip_suffix("List")).filter(|k| !k.is_empty());
+        let place = Place { kind: list_kind.map(str::to_string).or(place.kind.clone()), ..place.clone() };
+        if items.is_empty() {
+            if let Some(kind) = &place.kind {
+                observe_item(Item::EmptyList(kind.clone()), name, &place, checks, snapshot);
             }
         }
+        for item in items {
+            observe_value(item, name, &place, checks, snapshot);
+        }
+        return;
     }
-    out
-}
-
-fn skip_space(bytes: &[u8], mut pos: usize) -> usize {
-    while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
-        pos += 1;
-    }
-    pos
-}
-
-/// Where the next top-level value of a stream plausibly starts after a broken one: the next
-/// line whose first non-blank character opens an object or array (kubectl writes each value
-/// from the start of a line). The end of the input if there is none.
-fn next_value_start(bytes: &[u8], from: usize) -> usize {
-    let mut at = from;
-    while let Some(nl) = memchr::memchr(b'\n', bytes.get(at..).unwrap_or_default()) {
-        let line = at + nl + 1;
-        if matches!(bytes.get(line), Some(b'{' | b'[')) {
-            return line;
-        }
-        at = line;
-    }
-    bytes.len()
-}
-
-/// Just past the `[` of a list's `"items"` array, if `value` has one.
-fn items_array(value: &[u8]) -> Option<usize> {
-    let key = memchr::memmem::find(value, b"\"items\"")?;
-    value[key..].iter().position(|&b| b == b'[').map(|p| key + p + 1)
-}
-
-/// Reads an array's items one at a time from `open` (just past its `[`), keeping every item
-/// that parses; returns the position after the array (or the end of the input).
-fn read_items(bytes: &[u8], open: usize, name: &str, out: &mut Vec<Object>, problems: &mut Vec<String>) -> usize {
-    let mut pos = open;
-    let mut index = 0;
-    loop {
-        while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b',') {
-            pos += 1;
-        }
-        if pos >= bytes.len() {
-            problems
-                .push(format!("{name}: byte {pos}: input ends inside the items list (truncated); read {index} items"));
-            return pos;
-        }
-        if bytes[pos] == b']' {
-            return pos + 1;
-        }
-        let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<&RawValue>();
-        match stream.next() {
-            Some(Ok(raw)) => {
-                match serde_json::from_str::<Object>(raw.get()) {
-                    Ok(object) => out.push(object),
-                    Err(err) => problems.push(format!("{name}: byte {}: item {index} skipped: {err}", pos + 1)),
-                }
-                pos += stream.byte_offset();
-                index += 1;
+    if v.get("kind").and_then(Value::as_str).is_none() {
+        match (&place.kind, v.as_object_mut()) {
+            (Some(kind), Some(obj)) => {
+                obj.insert("kind".into(), Value::String(kind.clone()));
             }
             _ => {
-                problems
-                    .push(format!("{name}: byte {}: item {index} is cut off (truncated); read {index} items", pos + 1));
-                return bytes.len();
+                let what = v.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("?");
+                snapshot.problems.push(format!("{name}: an object without `kind` (named {what}); skipped"));
+                return;
             }
         }
     }
+    checks::status::observe_object(&v, name, checks, snapshot);
 }

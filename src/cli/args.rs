@@ -133,6 +133,10 @@ pub(crate) enum AnalyzeFormat {
     Text,
     Json,
     Yaml,
+    /// SARIF 2.1.0, for code-scanning views.
+    Sarif,
+    /// JUnit XML, for CI test reports: one test case per finding.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -143,9 +147,13 @@ pub(crate) enum SeverityArg {
 
 #[derive(Debug, Args)]
 pub(crate) struct AnalyzeArgs {
-    /// Files or folders (read recursively); each file is recognised by its content.
+    /// Files, folders (read recursively), `.tar.gz` support bundles, or `-` for standard input;
+    /// each file is recognised by its content.
     #[arg(required = true, value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
+    /// More checks to make, in the format of the built-in `checks.yaml` (repeatable).
+    #[arg(long = "checks", value_name = "FILE")]
+    pub(crate) checks: Vec<PathBuf>,
     /// Only objects in this namespace.
     #[arg(short = 'N', long, value_name = "NS")]
     pub(crate) namespace: Option<String>,

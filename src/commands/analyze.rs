@@ -9,7 +9,7 @@ use crate::analyze::{self, Severity};
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, Settings, SeverityArg};
 use crate::engine::store::{self, StoreOptions};
 use crate::exit_codes::Outcome;
-use crate::output::analyze::{text, ReportDoc};
+use crate::output::analyze::{junit, sarif, text, ReadSummary, ReportDoc};
 use crate::output::progress::IndexProgress;
 use crate::output::warnings::warn;
 use crate::output::Screen;
@@ -23,7 +23,15 @@ fn severity(s: SeverityArg) -> Severity {
 }
 
 pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, screen: Screen) -> Result<Outcome> {
-    let snapshot = analyze::read(&args.paths)?;
+    let checks = analyze::Checks::load(&args.checks)?;
+    let snapshot = analyze::read(&args.paths, &checks)?;
+    // Every input broken: that is an error, not "nothing looks wrong".
+    if snapshot.files > 0 && snapshot.unreadable >= snapshot.files && snapshot.objects_seen() == 0 {
+        for problem in &snapshot.problems {
+            warn(&format!("warning: {problem}"));
+        }
+        anyhow::bail!("none of the {} input files could be read", snapshot.files);
+    }
     if !settings.quiet {
         for problem in &snapshot.problems {
             warn(&format!("warning: {problem}"));
@@ -43,10 +51,14 @@ pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, 
         Err(err) if store::is_stale(&err) => find(&StoreOptions { rebuild: true, ..settings.store.clone() })?,
         other => other?,
     };
+    let read =
+        ReadSummary { files: snapshot.files, unreadable: snapshot.unreadable, not_judged: snapshot.not_judged.clone() };
     match args.format {
-        AnalyzeFormat::Json => write_json(out, &ReportDoc::new(&findings))?,
-        AnalyzeFormat::Yaml => write_yaml(out, &ReportDoc::new(&findings))?,
-        AnalyzeFormat::Text => text(&findings, snapshot.files, out, screen)?,
+        AnalyzeFormat::Json => write_json(out, &ReportDoc::new(&findings, &read))?,
+        AnalyzeFormat::Yaml => write_yaml(out, &ReportDoc::new(&findings, &read))?,
+        AnalyzeFormat::Sarif => write_json(out, &sarif(&findings))?,
+        AnalyzeFormat::Junit => junit(&findings, &read, out)?,
+        AnalyzeFormat::Text => text(&findings, &read, out, screen)?,
     }
     let failing = args.fail_on.map(severity).is_some_and(|level| findings.iter().any(|f| f.severity >= level));
     Ok(if failing { Outcome::NothingFound } else { Outcome::Found })

@@ -18,6 +18,11 @@ use crate::analyze::{Finding, Severity};
 #[derive(Serialize)]
 pub(crate) struct ReportDoc<'a> {
     findings: Vec<FindingDoc<'a>>,
+    /// How many files were read, and how many of them only in part or not at all.
+    files: usize,
+    unreadable: usize,
+    /// References not judged because the input holds no object of the kind: kind -> count.
+    not_judged: &'a std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Serialize)]
@@ -26,7 +31,16 @@ struct FindingDoc<'a> {
     severity: &'static str,
     symptoms: Vec<SymptomDoc<'a>>,
     count: usize,
+    /// The objects of the group (pods of one controller failing alike).
+    members: &'a [String],
+    /// What was seen, one line each.
+    evidence: &'a [String],
     scenarios: Vec<ScenarioDoc<'a>>,
+    first_fix: Option<&'a str>,
+    /// The top scenario's fix commands.
+    fix: &'a [String],
+    /// The data checks that found it.
+    checks: &'a [String],
     discriminators: Vec<DiscriminatorDoc<'a>>,
 }
 
@@ -51,7 +65,7 @@ struct ScenarioDoc<'a> {
 }
 
 impl<'a> ReportDoc<'a> {
-    pub(crate) fn new(findings: &'a [Finding]) -> ReportDoc<'a> {
+    pub(crate) fn new(findings: &'a [Finding], read: &'a ReadSummary) -> ReportDoc<'a> {
         let findings = findings
             .iter()
             .map(|f| FindingDoc {
@@ -66,6 +80,11 @@ impl<'a> ReportDoc<'a> {
                     })
                     .collect(),
                 count: f.count,
+                members: &f.members,
+                evidence: &f.evidence,
+                first_fix: f.first_fix.as_deref(),
+                fix: &f.fix,
+                checks: &f.checks,
                 scenarios: f
                     .scenarios
                     .iter()
@@ -74,8 +93,156 @@ impl<'a> ReportDoc<'a> {
                 discriminators: DiscriminatorDoc::list(&f.discriminators),
             })
             .collect();
-        ReportDoc { findings }
+        ReportDoc { findings, files: read.files, unreadable: read.unreadable, not_judged: &read.not_judged }
     }
+}
+
+/// What reading the inputs came to, for the summary.
+pub(crate) struct ReadSummary {
+    pub files: usize,
+    pub unreadable: usize,
+    pub not_judged: std::collections::BTreeMap<String, usize>,
+}
+
+impl ReadSummary {
+    /// The lines after the findings: what could not be read or judged.
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.unreadable > 0 {
+            notes.push(format!(
+                "{} of {} files could not be read, or only in part (see the warnings above).",
+                self.unreadable, self.files
+            ));
+        }
+        if !self.not_judged.is_empty() {
+            let kinds: Vec<String> = self.not_judged.iter().map(|(k, n)| format!("{n} to {k}")).collect();
+            notes.push(format!(
+                "Not judged, as the input holds no object of the kind: references {}.",
+                kinds.join(", ")
+            ));
+        }
+        notes
+    }
+}
+
+/// A finding's one-line message, for SARIF and JUnit.
+fn message(f: &Finding) -> String {
+    let symptoms: Vec<&str> = f.symptoms.iter().map(|s| s.id.as_str()).collect();
+    let what = if symptoms.is_empty() { "no known symptom".to_string() } else { symptoms.join(", ") };
+    let top = f.scenarios.first().map(|s| format!("; read #{} {}", s.id, s.title)).unwrap_or_default();
+    let group = if f.count > 1 { format!(" ({} objects)", f.count) } else { String::new() };
+    format!("{}{group}: {what}{top}", object_name(f))
+}
+
+/// SARIF 2.1.0: one result per finding, its rule the first symptom (or `no-symptom`), its
+/// location the object as a logical location (a dump has no source lines).
+pub(crate) fn sarif(findings: &[Finding]) -> serde_json::Value {
+    use serde_json::json;
+    let rule_of = |f: &Finding| f.symptoms.first().map_or("no-symptom".to_string(), |s| s.id.clone());
+    let mut rules: Vec<String> = findings.iter().map(rule_of).collect();
+    rules.sort();
+    rules.dedup();
+    let results: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            let level = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            json!({
+                "ruleId": rule_of(f),
+                "level": level,
+                "message": {"text": message(f)},
+                "locations": [{"logicalLocations": [{
+                    "name": f.object.2,
+                    "fullyQualifiedName": object_name(f),
+                    "kind": "object",
+                }]}],
+                "properties": {
+                    "namespace": f.object.0,
+                    "kind": f.object.1,
+                    "members": f.members,
+                    "evidence": f.evidence,
+                    "scenarios": f.scenarios.iter().map(|s| s.id).collect::<Vec<_>>(),
+                    "fix": f.fix,
+                },
+            })
+        })
+        .collect();
+    json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "k8sdoc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/k8sdoc/k8sdoc",
+                "rules": rules.iter().map(|r| json!({"id": r, "shortDescription": {"text": r}})).collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    })
+}
+
+/// Escapes text for XML; characters XML 1.0 cannot carry at all are dropped (sanitised text
+/// has none, but evidence is untrusted).
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test suite, one failing test case per finding (its name the object, its
+/// class the symptom), in the Ant JUnit layout CI servers read.
+pub(crate) fn junit(findings: &[Finding], read: &ReadSummary, out: &mut dyn Write) -> Result<()> {
+    let failures = findings.len();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuite name="k8sdoc analyze" tests="{}" failures="{failures}" errors="{}" time="0" timestamp="1970-01-01T00:00:00" hostname="localhost">"#,
+        failures.max(1),
+        read.unreadable,
+    )?;
+    writeln!(out, r#"  <properties><property name="files" value="{}"/></properties>"#, read.files)?;
+    if findings.is_empty() {
+        writeln!(out, r#"  <testcase name="no findings" classname="k8sdoc.analyze" time="0"/>"#)?;
+    }
+    for f in findings {
+        let class = f.symptoms.first().map_or("no-symptom", |s| s.id.as_str());
+        writeln!(
+            out,
+            r#"  <testcase name="{}" classname="k8sdoc.{}" time="0">"#,
+            xml_escape(&sanitize(&object_name(f))),
+            xml_escape(&sanitize(class))
+        )?;
+        let mut body: Vec<String> = f.evidence.iter().map(|e| format!("seen: {e}")).collect();
+        body.extend(f.scenarios.iter().map(|s| format!("read: #{} {}", s.id, s.title)));
+        body.extend(f.fix.iter().map(|c| format!("fix: {c}")));
+        writeln!(
+            out,
+            r#"    <failure message="{}" type="{}">{}</failure>"#,
+            xml_escape(&sanitize(&message(f))),
+            match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            xml_escape(&sanitize(&body.join("\n")))
+        )?;
+        writeln!(out, "  </testcase>")?;
+    }
+    writeln!(out, "  <system-out/>\n  <system-err/>\n</testsuite>")?;
+    Ok(())
 }
 
 fn severity_name(s: Severity) -> &'static str {
@@ -86,10 +253,22 @@ fn severity_name(s: Severity) -> &'static str {
 }
 
 /// The summary table, then each finding in detail.
-pub(crate) fn text(findings: &[Finding], files: usize, out: &mut dyn Write, screen: Screen) -> Result<()> {
+pub(crate) fn text(findings: &[Finding], read: &ReadSummary, out: &mut dyn Write, screen: Screen) -> Result<()> {
     let p = screen.palette;
+    let files = read.files;
     if findings.is_empty() {
-        writeln!(out, "No findings in {files} files: nothing looks wrong.")?;
+        if read.unreadable > 0 {
+            writeln!(
+                out,
+                "No findings in the {} of {files} files that could be read.",
+                files - read.unreadable.min(files)
+            )?;
+        } else {
+            writeln!(out, "No findings in {files} files: nothing looks wrong.")?;
+        }
+        for note in read.notes() {
+            writeln!(out, "{}", sanitize(&note))?;
+        }
         return Ok(());
     }
     // One symptom per line, and the top scenario's title cut to what the screen has left, so
@@ -170,6 +349,14 @@ pub(crate) fn text(findings: &[Finding], files: usize, out: &mut dyn Write, scre
             );
             writeln!(out, "{}", screen.wrap(&line, "  ", "        "))?;
         }
+        if f.scenarios.is_empty() {
+            let line = format!(
+                "{} no scenario fits this evidence; search the catalog for its words: {}",
+                p.paint(Role::Dim, "read:"),
+                p.paint(Role::Command, "k8sdoc search '<word>'")
+            );
+            writeln!(out, "{}", screen.wrap(&line, "  ", "        "))?;
+        }
         if let Some(fix) = &f.first_fix {
             // A command: never wrapped, so it copies whole.
             writeln!(out, "  {}", p.paint(Role::Dim, "first fix:"))?;
@@ -183,6 +370,13 @@ pub(crate) fn text(findings: &[Finding], files: usize, out: &mut dyn Write, scre
         for line in String::from_utf8_lossy(&apart).lines() {
             writeln!(out, "  {line}")?;
         }
+    }
+    let notes = read.notes();
+    if !notes.is_empty() {
+        writeln!(out)?;
+    }
+    for note in notes {
+        writeln!(out, "{}", screen.wrap(&sanitize(&note), "", ""))?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod util;
 
 mod analyze;
+mod analyze_peers;
 mod architecture;
 mod cli;
 mod cli_finish;

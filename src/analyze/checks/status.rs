@@ -2,28 +2,38 @@
 //! condition and phase rules are data, in `scenarios/kubernetes.yaml`), deletion stuck on
 //! finalizers, and Warning events about it.
 
-use super::objects::{Condition, ContainerStatus, Object, ObjectRef, Status};
-use super::{Key, Severity, Signal, Snapshot};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::Checks;
+use crate::analyze::objects::{Condition, ContainerStatus, Object, ObjectRef, Status};
+use crate::analyze::{Key, Severity, Signal, Snapshot};
 use crate::knowledge::{fill, KNOWLEDGE};
 
 fn status_signal(severity: Severity, text: String, evidence: String) -> Signal {
-    Signal { text, evidence, severity, from_status: true }
+    Signal { text, evidence, severity, from_status: true, check: None, context: false }
 }
 
-/// Records what `object` (or each item of a list) shows.
-pub(super) fn observe_object(object: Object, snapshot: &mut Snapshot) {
-    if let Some(items) = object.items {
-        for item in items {
-            observe_object(item, snapshot);
+/// Records what one object (never a list) shows, by its status and by the data checks.
+pub(in crate::analyze) fn observe_object(v: &Value, file: &str, checks: &Checks, snapshot: &mut Snapshot) {
+    let object = match Object::deserialize(v) {
+        Ok(o) => o,
+        Err(err) => {
+            let name = v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("?");
+            snapshot.problems.push(format!("{file}: {name}: {err}; its status was not read"));
+            Object { kind: v.get("kind").and_then(Value::as_str).map(str::to_string), ..Object::default() }
         }
-        return;
-    }
+    };
     let kind = object.kind.clone().unwrap_or_default();
     if kind == "Event" {
+        checks.observe_time(v, &mut snapshot.inventory);
         observe_event(&object, snapshot);
         return;
     }
     let key = key_of(&object);
+    for (at, signal) in checks.observe(v, &key, &mut snapshot.inventory) {
+        snapshot.observe(at, signal);
+    }
     let mut signals: Vec<Signal> = Vec::new();
     signals.extend(stuck_deleting(&object, &kind));
     if let Some(status) = &object.status {
@@ -80,8 +90,11 @@ fn stuck_deleting(object: &Object, kind: &str) -> Option<Signal> {
 /// A pod's containers, its scheduling condition, and a failed or evicted phase.
 fn pod_signals(status: &Status) -> Vec<Signal> {
     let mut signals: Vec<Signal> = Vec::new();
-    for c in status.init_container_statuses.iter().chain(&status.container_statuses) {
-        signals.extend(container_signals(c));
+    for c in &status.init_container_statuses {
+        signals.extend(container_signals(c, "Init:"));
+    }
+    for c in &status.container_statuses {
+        signals.extend(container_signals(c, ""));
     }
     for cond in &status.conditions {
         if cond.kind == "PodScheduled" && cond.status == "False" {
@@ -141,8 +154,11 @@ fn namespace_terminating(status: &Status) -> Option<Signal> {
     ))
 }
 
-fn container_signals(c: &ContainerStatus) -> Vec<Signal> {
+/// `prefix` is `Init:` for init containers, as kubectl's STATUS column writes their state.
+fn container_signals(c: &ContainerStatus, prefix: &str) -> Vec<Signal> {
     let mut out = Vec::new();
+    // Restarted in the past, running and ready now: its last termination is history.
+    let recovered = c.ready && c.state.running.is_some();
     if let Some(waiting) = &c.state.waiting {
         let reason = waiting.reason.as_deref().unwrap_or("");
         if !reason.is_empty() && !KNOWLEDGE.waiting_ignored.contains(&reason) {
@@ -151,25 +167,36 @@ fn container_signals(c: &ContainerStatus) -> Vec<Signal> {
                 if KNOWLEDGE.waiting_warning.contains(&reason) { Severity::Warning } else { Severity::Error };
             out.push(status_signal(
                 severity,
-                format!("{reason} {msg}"),
+                format!("{prefix}{reason} {msg}"),
                 format!("containerStatuses[{}].state.waiting.reason={reason}: {msg}", c.name),
             ));
         }
     }
     for (state, detail) in [("state", &c.state.terminated), ("lastState", &c.last_state.terminated)] {
+        // Running and ready again after a few restarts: the last termination is history, shown
+        // only beside other trouble (a BackOff event); many restarts are a warning by themselves.
+        let history = state == "lastState" && recovered && c.restart_count < 5;
+        let severity = if state == "lastState" && recovered { Severity::Warning } else { Severity::Error };
         if let Some(t) = detail {
             let reason = t.reason.as_deref().unwrap_or("");
             let code = t.exit_code.unwrap_or(0);
             if code != 0 || reason == "OOMKilled" {
-                out.push(status_signal(
-                    Severity::Error,
-                    format!("Reason {reason} exit code {code}"),
-                    format!("containerStatuses[{}].{state}.terminated: reason={reason}, exitCode={code}", c.name),
-                ));
+                out.push(Signal {
+                    context: history,
+                    ..status_signal(
+                        severity,
+                        if prefix.is_empty() {
+                            format!("Reason {reason} exit code {code}")
+                        } else {
+                            format!("Init:{reason} init container exit code {code}")
+                        },
+                        format!("containerStatuses[{}].{state}.terminated: reason={reason}, exitCode={code}", c.name),
+                    )
+                });
             }
         }
     }
-    if c.restart_count >= 5 && out.is_empty() {
+    if c.restart_count >= 5 && out.is_empty() && !recovered {
         out.push(status_signal(
             Severity::Warning,
             format!("container restarting restarts {}", c.restart_count),
@@ -179,6 +206,18 @@ fn container_signals(c: &ContainerStatus) -> Vec<Signal> {
     out
 }
 
+/// Kinds without a namespace that events name.
+const CLUSTER_SCOPED: [&str; 8] = [
+    "Node",
+    "PersistentVolume",
+    "Namespace",
+    "StorageClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "CertificateSigningRequest",
+];
+
 /// A Warning event (or a Normal one that reports trouble), recorded on the object it is about.
 fn observe_event(event: &Object, snapshot: &mut Snapshot) {
     let warning = event.event_type.as_deref() == Some("Warning");
@@ -186,13 +225,19 @@ fn observe_event(event: &Object, snapshot: &mut Snapshot) {
     if !warning && !KNOWLEDGE.telling_normal(reason) {
         return;
     }
+    // A routine Normal event (`ScalingReplicaSet`, `Killing`, `WaitForFirstConsumer`) explains
+    // trouble seen elsewhere on its object; alone, it is not a finding.
+    let context = !warning && !KNOWLEDGE.failure_reason_words.iter().any(|w| reason.contains(w));
     let Some(target) = event.involved_object.as_ref().or(event.regarding.as_ref()) else { return };
     let ObjectRef { kind, name, namespace } = target.clone();
-    let key = (
-        namespace.or_else(|| event.metadata.namespace.clone()).unwrap_or_default(),
-        kind.unwrap_or_default(),
-        name.unwrap_or_default(),
-    );
+    let kind = kind.unwrap_or_default();
+    // Events about a node are stored in `default`; the node itself has no namespace.
+    let namespace = if CLUSTER_SCOPED.contains(&kind.as_str()) {
+        String::new()
+    } else {
+        namespace.or_else(|| event.metadata.namespace.clone()).unwrap_or_default()
+    };
+    let key = (namespace, kind, name.unwrap_or_default());
     let message = event.message.as_deref().or(event.note.as_deref()).unwrap_or("");
     let count = event.count.map(|c| format!(" (x{c})")).unwrap_or_default();
     snapshot.observe(
@@ -202,6 +247,8 @@ fn observe_event(event: &Object, snapshot: &mut Snapshot) {
             evidence: format!("event {reason}: {}{count}", one_line(message)),
             severity: Severity::Warning,
             from_status: false,
+            check: None,
+            context,
         },
     );
 }
