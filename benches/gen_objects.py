@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Generates `kubectl get pods,events -A -o json` output with N objects (half pods, half
-events), for the analyze benchmark: pods in several states, with volumes, env references and
-owners, and the events about them.
+events), for the analyze benchmark: pods of 1,000 ReplicaSets in 50 namespaces, 80% running
+and ready, the rest crash-looping, failing to pull or missing a Secret; each with volumes, env
+references and an owner; and the events the kubelet writes about them (Warning events for the
+failing pods, Normal ones for the others).
 Usage: gen_objects.py OUT_FILE N"""
 import json, random, sys
 
@@ -13,20 +15,30 @@ states = [
     {"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image \"registry.example.com/app:9\""}},
     {"waiting": {"reason": "CreateContainerConfigError", "message": "secret \"db-pass\" not found"}},
 ]
-events = [
-    ("Warning", "BackOff", "Back-off restarting failed container app in pod {pod}_{ns}(uid)"),
-    ("Warning", "FailedScheduling", "0/12 nodes are available: 12 Insufficient memory. preemption: 0/12 nodes are available: 12 No preemption victims found for incoming pod."),
-    ("Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503"),
-    ("Normal", "Pulled", "Container image \"registry.example.com/app:1.2.3\" already present on machine"),
-]
+# The events each state brings, by the index of the state above.
+events = {
+    0: [("Normal", "Pulled", "Container image \"registry.example.com/app:1.2.3\" already present on machine"),
+        ("Normal", "Started", "Started container app"), ("Normal", "Scheduled", "Successfully assigned {ns}/{pod} to node-3")],
+    1: [("Warning", "BackOff", "Back-off restarting failed container app in pod {pod}_{ns}(uid)")],
+    2: [("Warning", "Failed", "Failed to pull image \"registry.example.com/app:9\": rpc error: code = NotFound desc = failed to pull and unpack image \"registry.example.com/app:9\": not found"),
+        ("Normal", "BackOff", "Back-off pulling image \"registry.example.com/app:9\"")],
+    3: [("Warning", "Failed", "Error: secret \"db-pass\" not found")],
+}
 with open(out, "w") as fh:
     fh.write('{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[\n')
+    pod_state = {}
     for i in range(n):
-        ns = f"team-{i % 50:02d}"
-        rs = f"svc{(i // 2) % 400:03d}-5d9c7b8f4"
+        r = (i // 2) % 1000
+        ns = f"team-{r % 50:02d}"
+        rs = f"svc{r:03d}-5d9c7b8f4"
         pod = f"{rs}-{i // 2:06d}"
         if i % 2 == 0:
-            state = states[0] if rng.random() < 0.8 else rng.choice(states[1:])
+            # A ReplicaSet's pods mostly fail alike: one rollout, one cause.
+            k = 0 if r % 5 else 1 + (r // 5) % 3
+            if rng.random() < 0.1:
+                k = 0
+            pod_state[pod] = k
+            state = states[k]
             ready = "running" in state
             item = {"apiVersion": "v1", "kind": "Pod",
                     "metadata": {"name": pod, "namespace": ns, "labels": {"app": rs[:6]},
@@ -42,7 +54,7 @@ with open(out, "w") as fh:
                                "containerStatuses": [{"name": "app", "ready": ready, "restartCount": 0 if ready else rng.randrange(1, 40),
                                                       "image": "registry.example.com/app:1.2.3", "imageID": "", "state": state}]}}
         else:
-            typ, reason, msg = rng.choice(events)
+            typ, reason, msg = rng.choice(events[pod_state[pod]])
             item = {"apiVersion": "v1", "kind": "Event", "count": rng.randrange(1, 300), "type": typ, "reason": reason,
                     "message": msg.format(pod=pod, ns=ns),
                     "metadata": {"name": f"{pod}.{i:016x}", "namespace": ns},

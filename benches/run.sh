@@ -48,3 +48,12 @@ python3 benches/gen_events.py "$work/events.json" 100000
 start=$(date +%s%N)
 mem=$(peak_kb $bin analyze "$work/events.json" --format json)
 echo "analyze: $(( ($(date +%s%N) - start) / 1000000 )) ms, $(stat -c %s "$work/events.json") bytes, peak ${mem} KB"
+
+echo "== analyze: 100,000 objects (pods and events, kubectl get pods,events -A -o json), against jq length"
+python3 benches/gen_objects.py "$work/objects.json" 100000
+size=$(stat -c %s "$work/objects.json")
+for round in 1 2 3; do
+  start=$(date +%s%N); mem=$(peak_kb $bin analyze "$work/objects.json" --format json); k=$(( ($(date +%s%N) - start) / 1000000 ))
+  start=$(date +%s%N); jq length "$work/objects.json" > "$work/jq.out"; j=$(( ($(date +%s%N) - start) / 1000000 ))
+  echo "round $round: analyze ${k} ms, jq length ${j} ms, ratio $(echo "scale=2; $k / $j" | bc)x; peak ${mem} KB = $(echo "scale=2; $mem * 1024 / $size" | bc)x the ${size}-byte input"
+done

@@ -24,32 +24,76 @@ pub(super) enum Item {
 pub(super) type Sink<'a> = dyn FnMut(Item) + 'a;
 
 /// Whether the first value of `bytes` is a Kubernetes object or list (rather than a JSON log
-/// record): it has `kind`, `apiVersion` or `items`.
+/// record): it has a top-level `kind`, `apiVersion` or `items`; for an array, its first element
+/// does (or it is empty). Only what comes before the answer is read: the keys of a 100 MB list
+/// come first, its items are never scanned here.
 pub(super) fn looks_like_objects(bytes: &[u8]) -> bool {
-    #[derive(Deserialize)]
-    #[allow(non_snake_case, dead_code)]
-    struct Probe {
-        kind: Option<IgnoredAny>,
-        apiVersion: Option<IgnoredAny>,
-        items: Option<IgnoredAny>,
-    }
-    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<&RawValue>();
-    match stream.next() {
-        Some(Ok(raw)) => {
-            let is_objects = |p: Probe| p.kind.is_some() || p.apiVersion.is_some() || p.items.is_some();
-            match serde_json::from_str::<Probe>(raw.get()) {
-                Ok(p) => is_objects(p),
-                // An array: objects if it is empty or its first element is one.
-                Err(_) => match serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
-                    Ok(items) => {
-                        items.first().is_none_or(|i| serde_json::from_str::<Probe>(i.get()).is_ok_and(is_objects))
-                    }
-                    Err(_) => true,
-                },
-            }
-        }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match Probe.deserialize(&mut de) {
+        Ok(found) => found,
+        Err(err) if err.to_string().starts_with(FOUND) => true,
+        Err(err) if err.to_string().starts_with(NOT_FOUND) => false,
         // Broken JSON is still read as JSON (and its breakage reported).
-        _ => true,
+        Err(err) => err.is_syntax() || err.is_eof(),
+    }
+}
+
+/// The early answer of [`Probe`], as an error so the rest of the value is not read.
+const FOUND: &str = "k8sdoc: a Kubernetes key";
+/// The early "no" of an array whose first element is not an object.
+const NOT_FOUND: &str = "k8sdoc: no Kubernetes key";
+
+struct Probe;
+
+impl<'de> DeserializeSeed<'de> for Probe {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Probe {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<str>>()? {
+            if matches!(&*key, "kind" | "apiVersion" | "items") {
+                return Err(serde::de::Error::custom(FOUND));
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(false)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        // An empty array holds no logs either; else its first element decides.
+        match seq.next_element_seed(Probe)? {
+            None => Ok(true),
+            Some(true) => Err(serde::de::Error::custom(FOUND)),
+            Some(false) => Err(serde::de::Error::custom(NOT_FOUND)),
+        }
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
     }
 }
 

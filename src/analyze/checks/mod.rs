@@ -13,6 +13,7 @@ pub(crate) mod spec;
 pub(in crate::analyze) mod status;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use anyhow::{bail, Context, Result};
@@ -32,6 +33,13 @@ pub(crate) struct Checks {
     pub(crate) bundle_folders: BTreeMap<String, String>,
     /// Kinds whose labels selectors are judged against.
     selected_kinds: HashSet<String>,
+    /// Kind -> the checks that name it, then the facts that name it: looked up once per object
+    /// instead of comparing every check's kinds.
+    by_kind: HashMap<String, (Vec<usize>, Vec<usize>)>,
+    /// Checks for any kind (`"*"`).
+    any_kind: Vec<usize>,
+    /// Checks also made on pod templates.
+    template_checks: Vec<usize>,
 }
 
 struct Fact {
@@ -140,7 +148,33 @@ impl Checks {
         for c in spec.checks {
             checks.push(compile_check(c, &fact_names, &mut selected_kinds)?);
         }
-        Ok(Checks { facts, checks, bundle_folders: spec.bundle_folders, selected_kinds })
+        let mut by_kind: HashMap<String, (Vec<usize>, Vec<usize>)> = HashMap::new();
+        let mut any_kind = Vec::new();
+        for (i, c) in checks.iter().enumerate() {
+            for k in &c.kinds {
+                if k == "*" {
+                    any_kind.push(i);
+                } else {
+                    by_kind.entry(k.clone()).or_default().0.push(i);
+                }
+            }
+        }
+        for (i, f) in facts.iter().enumerate() {
+            for k in &f.kinds {
+                by_kind.entry(k.clone()).or_default().1.push(i);
+            }
+        }
+        let template_checks =
+            (0..checks.len()).filter(|&i| checks[i].templates && checks[i].kinds.iter().any(|k| k == "Pod")).collect();
+        Ok(Checks {
+            facts,
+            checks,
+            bundle_folders: spec.bundle_folders,
+            selected_kinds,
+            by_kind,
+            any_kind,
+            template_checks,
+        })
     }
 }
 
@@ -401,22 +435,30 @@ fn holds(cond: &Condition, ctx: &Ctx) -> bool {
     }
 }
 
-/// A check on one object that needs other objects or the input's time: judged at the end.
+/// A shared string: the texts, kinds and names of pending checks repeat across objects (every
+/// pod of a controller refers to the same Secret), so each is stored once.
+type Shared = Rc<str>;
+
+/// A check that needs other objects or the input's time, judged at the end, for every object
+/// it was found on: the pods of one controller referring to one Secret share one record.
 pub(super) struct Pending {
-    key: Key,
-    signal: Signal,
+    keys: Vec<(Shared, Shared, Shared)>,
+    text: Shared,
+    evidence: Shared,
+    severity: Severity,
+    check: Shared,
     need: Need,
 }
 
 enum Need {
-    /// A second object: (kind, namespace ("" if cluster-scoped), name).
-    Object { kind: String, namespace: String, name: String, when: RefIf },
+    /// A second object: kind, namespace ("" if cluster-scoped), name.
+    Object { target: (Shared, Shared, Shared), when: RefIf },
     /// Objects of `kind` in `namespace` whose labels match.
-    Selected { kind: String, namespace: String, selector: Selector },
+    Selected { kind: Shared, namespace: Shared, selector: Selector },
     /// `time OP $now`.
     Time { times: Vec<i64>, op: Op, now_on_left: bool },
     /// No object of `kind` has the fact `bit`.
-    NoneWith { kind: String, bit: usize },
+    NoneWith { kind: Shared, bit: usize },
 }
 
 /// A label selector: a plain map (a Service's), or `matchLabels` and `matchExpressions`.
@@ -453,8 +495,8 @@ impl Selector {
         s
     }
 
-    fn matches(&self, labels: &[(String, String)]) -> bool {
-        let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
+    fn matches(&self, labels: &Labels) -> bool {
+        let get = |k: &str| labels.iter().find(|(lk, _)| &**lk == k).map(|(_, v)| &**v);
         self.labels.iter().all(|(k, v)| get(k) == Some(v.as_str()))
             && self.expressions.iter().all(|(k, op, vals)| match op.as_str() {
                 "In" => get(k).is_some_and(|v| vals.iter().any(|x| x == v)),
@@ -467,26 +509,46 @@ impl Selector {
 }
 
 /// An object's labels, as (key, value) pairs.
-type Labels = Vec<(String, String)>;
+type Labels = Vec<(Shared, Shared)>;
 
 /// What was seen of every object, for the checks judged at the end.
 #[derive(Default)]
 pub(super) struct Inventory {
+    /// Every kind, namespace, name and text stored once.
+    strings: HashSet<Shared>,
     /// (kind, namespace, name) -> facts that hold.
-    objects: HashMap<(String, String, String), u64>,
+    objects: HashMap<(Shared, Shared, Shared), u64>,
     /// (kind, namespace) pairs the input holds; namespace `*` when a list of that kind was read
     /// with no namespace to tell (an empty `SecretList`).
     present: HashSet<(String, String)>,
     /// Kinds the input holds, in any namespace.
     kinds: HashSet<String>,
     /// Labels of the objects selectors pick, by (kind, namespace).
-    labels: HashMap<(String, String), Vec<Labels>>,
+    labels: HashMap<(Shared, Shared), Vec<Labels>>,
+    /// For selectors: (kind, namespace, label key, label value) -> the objects that carry it,
+    /// as indexes into `labels`, so a selector looks at candidates, not at every pod.
+    carriers: HashMap<(Shared, Shared, Shared, Shared), Vec<u32>>,
     pending: Vec<Pending>,
+    /// Where the pending record of (check, text, evidence, target) is, for references.
+    pending_at: HashMap<(Shared, Shared, Shared, (Shared, Shared, Shared)), usize>,
     /// The input's own time: its latest timestamp.
     now: Option<i64>,
 }
 
 impl Inventory {
+    fn intern(&mut self, text: &str) -> Shared {
+        if let Some(shared) = self.strings.get(text) {
+            return shared.clone();
+        }
+        let shared: Shared = Rc::from(text);
+        self.strings.insert(shared.clone());
+        shared
+    }
+
+    fn intern_key(&mut self, key: &Key) -> (Shared, Shared, Shared) {
+        (self.intern(&key.0), self.intern(&key.1), self.intern(&key.2))
+    }
+
     /// Records that the input holds objects of `kind` in `namespace` (`*`: any).
     pub(super) fn mark_present(&mut self, kind: &str, namespace: &str) {
         if !self.present.contains(&(kind.to_string(), namespace.to_string())) {
@@ -494,6 +556,25 @@ impl Inventory {
         }
         if !self.kinds.contains(kind) {
             self.kinds.insert(kind.to_string());
+        }
+    }
+
+    /// Whether a selector picks some object of `kind` in `namespace`: its candidates are the
+    /// carriers of its rarest `matchLabels` pair (or every object, with none).
+    fn any_selected(&self, kind: &Shared, namespace: &Shared, selector: &Selector) -> bool {
+        let Some(all) = self.labels.get(&(kind.clone(), namespace.clone())) else { return false };
+        let mut rarest: Option<&Vec<u32>> = None;
+        for (k, v) in &selector.labels {
+            let (Some(k), Some(v)) = (self.strings.get(k.as_str()), self.strings.get(v.as_str())) else { return false };
+            let entry = (kind.clone(), namespace.clone(), k.clone(), v.clone());
+            let Some(list) = self.carriers.get(&entry) else { return false };
+            if rarest.is_none_or(|r| list.len() < r.len()) {
+                rarest = Some(list);
+            }
+        }
+        match rarest {
+            Some(list) => list.iter().any(|&i| selector.matches(&all[i as usize])),
+            None => all.iter().any(|labels| selector.matches(labels)),
         }
     }
 
@@ -546,31 +627,41 @@ impl Checks {
         collect_times(v, inventory);
         inventory.mark_present(kind, &key.0);
         let ctx = Ctx { root: v, elem: None, key, target: None };
+        let none = (Vec::new(), Vec::new());
+        let (kind_checks, kind_facts) = self.by_kind.get(kind).unwrap_or(&none);
         let mut facts = 0u64;
-        for f in &self.facts {
-            if f.kinds.iter().any(|k| k == kind) && f.when.iter().all(|c| holds(c, &ctx)) {
+        for f in kind_facts.iter().map(|&i| &self.facts[i]) {
+            if f.when.iter().all(|c| holds(c, &ctx)) {
                 facts |= 1 << f.bit;
             }
         }
-        inventory.objects.insert((key.1.clone(), key.0.clone(), key.2.clone()), facts);
+        let (ns, kind_s, name) = inventory.intern_key(key);
+        inventory.objects.insert((kind_s.clone(), ns.clone(), name), facts);
         if self.selected_kinds.contains(kind) {
-            let labels = v
-                .pointer("/metadata/labels")
-                .and_then(Value::as_object)
-                .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), scalar_text(v)?))).collect())
-                .unwrap_or_default();
-            inventory.labels.entry((key.1.clone(), key.0.clone())).or_default().push(labels);
+            let mut labels: Labels = Vec::new();
+            for (k, v) in v.pointer("/metadata/labels").and_then(Value::as_object).into_iter().flatten() {
+                if let Some(v) = scalar_text(v) {
+                    labels.push((inventory.intern(k), inventory.intern(&v)));
+                }
+            }
+            let list = inventory.labels.entry((kind_s.clone(), ns.clone())).or_default();
+            let at = list.len() as u32;
+            for (k, v) in &labels {
+                let entry = (kind_s.clone(), ns.clone(), k.clone(), v.clone());
+                inventory.carriers.entry(entry).or_default().push(at);
+            }
+            if let Some(list) = inventory.labels.get_mut(&(kind_s, ns)) {
+                list.push(labels);
+            }
         }
         let mut out = Vec::new();
-        for check in &self.checks {
-            let applies = if check.kinds.iter().any(|k| k == "*") {
-                !check.except_kinds.iter().any(|k| k == kind)
-            } else {
-                check.kinds.iter().any(|k| k == kind)
-            };
-            if applies {
-                self.judge(check, v, key, inventory, &mut out);
-            }
+        let wildcard = self.any_kind.iter().filter(|&&i| !self.checks[i].except_kinds.iter().any(|k| k == kind));
+        let mut applicable: Vec<usize> = kind_checks.iter().copied().chain(wildcard.copied()).collect();
+        // In file order, as written.
+        applicable.sort_unstable();
+        applicable.dedup();
+        for i in applicable {
+            self.judge(&self.checks[i], v, key, inventory, &mut out);
         }
         // A workload's pod template is judged like a pod, reported on the workload.
         let template = match kind {
@@ -581,8 +672,8 @@ impl Checks {
             _ => None,
         };
         if let Some(template) = template {
-            for check in self.checks.iter().filter(|c| c.templates && c.kinds.iter().any(|k| k == "Pod")) {
-                self.judge(check, template, key, inventory, &mut out);
+            for &i in &self.template_checks {
+                self.judge(&self.checks[i], template, key, inventory, &mut out);
             }
         }
         out
@@ -611,12 +702,8 @@ impl Checks {
                     .filter_map(|v| v.text().and_then(|t| timestamp(&t)))
                     .collect();
                 if !times.is_empty() {
-                    let signal = self.signal(check, &ctx);
-                    inventory.pending.push(Pending {
-                        key: report,
-                        signal,
-                        need: Need::Time { times, op: cond.op, now_on_left },
-                    });
+                    let need = Need::Time { times, op: cond.op, now_on_left };
+                    self.defer(check, &ctx, &report, need, inventory);
                 }
                 continue;
             }
@@ -631,8 +718,8 @@ impl Checks {
                         .unwrap_or_else(|| key.0.clone())
                 };
                 if let RefIf::NoneHas(bit) = r.when {
-                    let signal = self.signal(check, &ctx);
-                    inventory.pending.push(Pending { key: report.clone(), signal, need: Need::NoneWith { kind, bit } });
+                    let need = Need::NoneWith { kind: inventory.intern(&kind), bit };
+                    self.defer(check, &ctx, &report, need, inventory);
                     continue;
                 }
                 let names = r.name.as_ref().map(|n| values(n, &ctx)).unwrap_or_default();
@@ -641,27 +728,38 @@ impl Checks {
                         continue;
                     }
                     let ctx = Ctx { root: v, elem, key, target: Some((&kind, &name)) };
-                    let signal = self.signal(check, &ctx);
-                    let need = Need::Object {
-                        kind: kind.clone(),
-                        namespace: namespace.clone(),
-                        name: name.clone(),
-                        when: r.when,
-                    };
-                    inventory.pending.push(Pending { key: report.clone(), signal, need });
+                    let target = (inventory.intern(&kind), inventory.intern(&namespace), inventory.intern(&name));
+                    self.defer(check, &ctx, &report, Need::Object { target, when: r.when }, inventory);
                 }
                 continue;
             }
             if let Some((kind, path, cluster)) = &check.selects {
                 let Some(sel) = resolve(path, &ctx).into_iter().flatten().next() else { continue };
                 let selector = Selector::read(sel);
-                let namespace = if *cluster { String::new() } else { key.0.clone() };
-                let need = Need::Selected { kind: kind.clone(), namespace, selector };
-                inventory.pending.push(Pending { key: report, signal: self.signal(check, &ctx), need });
+                let namespace = inventory.intern(if *cluster { "" } else { &key.0 });
+                let need = Need::Selected { kind: inventory.intern(kind), namespace, selector };
+                self.defer(check, &ctx, &report, need, inventory);
                 continue;
             }
             out.push((report, self.signal(check, &ctx)));
         }
+    }
+
+    /// Leaves a check to be judged at the end, its text rendered now (the object is dropped).
+    fn defer(&self, check: &Check, ctx: &Ctx, report: &Key, need: Need, inventory: &mut Inventory) {
+        let key = inventory.intern_key(report);
+        let text = inventory.intern(&render(&check.text, ctx));
+        let evidence = inventory.intern(&render(&check.evidence, ctx));
+        let id = inventory.intern(&check.id);
+        if let Need::Object { target, .. } = &need {
+            let group = (id.clone(), text.clone(), evidence.clone(), target.clone());
+            if let Some(&at) = inventory.pending_at.get(&group) {
+                inventory.pending[at].keys.push(key);
+                return;
+            }
+            inventory.pending_at.insert(group, inventory.pending.len());
+        }
+        inventory.pending.push(Pending { keys: vec![key], text, evidence, severity: check.severity, check: id, need });
     }
 
     fn report_key(&self, check: &Check, ctx: &Ctx) -> Key {
@@ -696,18 +794,18 @@ impl Checks {
         if inventory.pending.iter().any(|p| matches!(p.need, Need::NoneWith { .. })) {
             for ((kind, _, _), facts) in &inventory.objects {
                 for bit in (0..64).filter(|b| facts & (1 << b) != 0) {
-                    with_fact.insert((kind.as_str(), bit));
+                    with_fact.insert((kind, bit));
                 }
             }
         }
         for p in &inventory.pending {
             let fires = match &p.need {
-                Need::Object { kind, namespace, name, when } => {
-                    if !inventory.kinds.contains(kind) {
-                        *not_judged.entry(kind.clone()).or_default() += 1;
+                Need::Object { target, when } => {
+                    if !inventory.kinds.contains(&*target.0) {
+                        *not_judged.entry(target.0.to_string()).or_default() += p.keys.len();
                         continue;
                     }
-                    let facts = inventory.objects.get(&(kind.clone(), namespace.clone(), name.clone()));
+                    let facts = inventory.objects.get(target);
                     match (when, facts) {
                         (RefIf::Missing, f) => f.is_none(),
                         (RefIf::Lacks(bit), Some(f)) => f & (1 << bit) == 0,
@@ -716,20 +814,18 @@ impl Checks {
                     }
                 }
                 Need::NoneWith { kind, bit } => {
-                    if !inventory.kinds.contains(kind) {
-                        *not_judged.entry(kind.clone()).or_default() += 1;
+                    if !inventory.kinds.contains(&**kind) {
+                        *not_judged.entry(kind.to_string()).or_default() += p.keys.len();
                         continue;
                     }
-                    !with_fact.contains(&(kind.as_str(), *bit))
+                    !with_fact.contains(&(&**kind, *bit))
                 }
                 Need::Selected { kind, namespace, selector } => {
                     if !inventory.has_kind(kind, namespace) {
-                        *not_judged.entry(kind.clone()).or_default() += 1;
+                        *not_judged.entry(kind.to_string()).or_default() += p.keys.len();
                         continue;
                     }
-                    let none = Vec::new();
-                    let all = inventory.labels.get(&(kind.clone(), namespace.clone())).unwrap_or(&none);
-                    !all.iter().any(|labels| selector.matches(labels))
+                    !inventory.any_selected(kind, namespace, selector)
                 }
                 Need::Time { times, op, now_on_left } => {
                     let Some(now) = now else { continue };
@@ -747,7 +843,18 @@ impl Checks {
                 }
             };
             if fires {
-                out.push((p.key.clone(), p.signal.clone()));
+                for key in &p.keys {
+                    let key = (key.0.to_string(), key.1.to_string(), key.2.to_string());
+                    let signal = Signal {
+                        text: p.text.to_string(),
+                        evidence: p.evidence.to_string(),
+                        severity: p.severity,
+                        from_status: true,
+                        check: Some(p.check.to_string()),
+                        context: false,
+                    };
+                    out.push((key, signal));
+                }
             }
         }
         (out, not_judged)
