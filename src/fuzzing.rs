@@ -1,12 +1,11 @@
 //! Entry points for the fuzz targets (`fuzz/`): each reader of untrusted input, on bytes. Not
 //! part of the API.
 
-/// `analyze`'s readers (JSON objects, lists, arrays and streams; YAML documents; text) and
-/// checks on one input; returns how many objects something was seen on.
+/// `analyze`'s readers (gzip and tar archives; JSON objects, lists, arrays and streams; YAML
+/// documents; text) and checks on one input; returns how many objects something was seen on.
 pub fn analyze(data: &[u8]) -> usize {
     let mut snapshot = crate::analyze::Snapshot::default();
-    let owner = (String::new(), "File".to_string(), "fuzz".to_string());
-    crate::analyze::read_bytes(data, "fuzz", owner, &mut snapshot);
+    crate::analyze::read_bytes(data, "fuzz", &mut snapshot);
     snapshot.objects_seen()
 }
 

@@ -78,6 +78,7 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
     let min = options.min_severity.unwrap_or(Severity::Warning);
     let mut ranker = Ranker { opened, index, rankings: HashMap::new(), scenarios: HashMap::new() };
     let mut out = Vec::new();
+    let pod_events = latest_pod_events(snapshot);
     for ((key, _), members) in groups(snapshot, options) {
         let mut signals: Vec<&Signal> = Vec::new();
         let mut texts: Vec<String> = Vec::new();
@@ -98,13 +99,21 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
             continue;
         }
         let ranking = ranker.rank(texts, &signals)?;
+        let mut evidence: Vec<String> = signals.iter().map(|s| s.evidence.clone()).collect();
+        // A workload short of replicas: what its pods' latest Warning event says, as evidence.
+        if signals.iter().any(|s| s.check.as_deref().is_some_and(|c| c.ends_with("-replicas") || c.ends_with("-ready")))
+        {
+            if let Some((pod, event)) = pod_events.get(&(key.0.clone(), key.1.clone(), key.2.clone())) {
+                evidence.push(format!("pod {pod}: {event}"));
+            }
+        }
         out.push(Finding {
             object: key,
             severity,
             symptoms: ranking.symptoms,
             count: members.len(),
             scenarios: ranking.scenarios,
-            evidence: signals.iter().map(|s| s.evidence.clone()).collect(),
+            evidence,
             members: members.iter().map(|(k, _)| k.2.clone()).collect(),
             first_fix: ranking.first_fix,
             fix: ranking.fix,
@@ -118,6 +127,36 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
     }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.count.cmp(&a.count)).then_with(|| a.object.cmp(&b.object)));
     Ok(out)
+}
+
+/// For each workload (its pods' owner, and a ReplicaSet's Deployment), the latest Warning event
+/// seen on one of its pods: (pod, event evidence). "Latest" is the last read, as kubectl lists
+/// events oldest first.
+fn latest_pod_events(snapshot: &Snapshot) -> HashMap<Key, (String, String)> {
+    let mut out: HashMap<Key, (String, String)> = HashMap::new();
+    for (key, observed) in &snapshot.objects {
+        if key.1 != "Pod" {
+            continue;
+        }
+        let Some(event) =
+            observed.signals.iter().rev().find(|s| !s.from_status && !s.context && s.evidence.starts_with("event "))
+        else {
+            continue;
+        };
+        let owner = match &observed.owner {
+            Some((kind, name)) => Some((kind.clone(), name.clone())),
+            None => replicaset_of(&key.2).map(|rs| ("ReplicaSet".to_string(), rs.to_string())),
+        };
+        let Some((kind, name)) = owner else { continue };
+        let seen = (key.2.clone(), event.evidence.clone());
+        if kind == "ReplicaSet" {
+            if let Some((deployment, _)) = name.rsplit_once('-') {
+                out.insert((key.0.clone(), "Deployment".into(), deployment.to_string()), seen.clone());
+            }
+        }
+        out.insert((key.0.clone(), kind, name), seen);
+    }
+    out
 }
 
 /// Affected objects grouped by (namespace, controller or object, the set of signal texts with

@@ -117,6 +117,7 @@ fn read_input(bytes: &[u8], name: &str, parts: &[String], checks: &Checks, snaps
             }
             Err(err) => {
                 snapshot.problems.push(format!("{name}: gzip data is damaged ({err}); skipped"));
+                snapshot.files += 1;
                 snapshot.unreadable += 1;
             }
         }
@@ -157,6 +158,7 @@ fn read_tar(bytes: &[u8], name: &str, checks: &Checks, snapshot: &mut Snapshot) 
         Ok(e) => e,
         Err(err) => {
             snapshot.problems.push(format!("{name}: cannot read the archive: {err}"));
+            snapshot.files += 1;
             snapshot.unreadable += 1;
             return;
         }
@@ -219,12 +221,11 @@ fn place_of(parts: &[String], checks: &Checks) -> Place {
     place
 }
 
-/// Reads one input's bytes by content (for the fuzz target: no place, the built-in checks).
-pub(crate) fn read_bytes(bytes: &[u8], name: &str, owner: Key, snapshot: &mut Snapshot) {
+/// Reads one input's bytes as a file named `name` would be read, archives included, with the
+/// built-in checks (for the fuzz target and property tests).
+pub(crate) fn read_bytes(bytes: &[u8], name: &str, snapshot: &mut Snapshot) {
     let checks = Checks::builtin();
-    let place = Place { owner: Some(owner), ..Place::default() };
-    snapshot.files += 1;
-    read_bytes_at(bytes, name, &place, checks, snapshot);
+    read_input(bytes, name, &[name.to_string()], checks, snapshot);
     snapshot.finish(checks);
 }
 

@@ -208,9 +208,11 @@ fn xml_escape(text: &str) -> String {
 pub(crate) fn junit(findings: &[Finding], read: &ReadSummary, out: &mut dyn Write) -> Result<()> {
     let failures = findings.len();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    // The XSD wants a local date-time without an offset: the time of the run, in UTC.
+    let now = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S");
     writeln!(
         out,
-        r#"<testsuite name="k8sdoc analyze" tests="{}" failures="{failures}" errors="{}" time="0" timestamp="1970-01-01T00:00:00" hostname="localhost">"#,
+        r#"<testsuite name="k8sdoc analyze" tests="{}" failures="{failures}" errors="{}" time="0" timestamp="{now}" hostname="localhost">"#,
         failures.max(1),
         read.unreadable,
     )?;

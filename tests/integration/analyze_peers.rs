@@ -121,6 +121,9 @@ fn check_bundle(found: &[Value]) {
     let pods = found.iter().find(|f| f["object"]["name"].as_str().unwrap().starts_with("checkout-")).unwrap();
     assert!(pods.to_string().contains("panic"), "{pods:#}");
     assert!(!found.iter().any(|f| f["object"]["kind"] == "File"), "{found:#?}");
+    // The Deployment short of replicas shows its pods' latest Warning event.
+    let deployment = found.iter().find(|f| f["object"]["kind"] == "Deployment").unwrap();
+    assert!(deployment["evidence"].to_string().contains("pod checkout-7d9f6b5c4-"), "{deployment:#}");
     assert!(!found.iter().any(|f| f["object"]["name"].as_str().unwrap().starts_with("worker-1")));
 }
 
@@ -150,4 +153,196 @@ fn a_support_bundle_is_read_unpacked_and_as_a_tar_gz() {
     let out = k8sdoc().args(["analyze", "-", "--format", "json"]).write_stdin(bytes).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(objects(v["findings"].as_array().unwrap()), objects(&packed));
+}
+
+fn formatted(format: &str) -> String {
+    let dir = repo().join("tests/data/analyze/support-bundle");
+    let out = k8sdoc().args(["analyze", "--format", format]).arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("tests/data/schemas/sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let sarif: Value = serde_json::from_str(&formatted("sarif")).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let json: Value = serde_json::from_str(&formatted("json")).unwrap();
+    assert_eq!(results.len(), json["findings"].as_array().unwrap().len());
+    // Every result's rule is declared, and a schema-valid log that is empty is caught too.
+    let rules: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(results.iter().all(|r| rules.contains(&r["ruleId"].as_str().unwrap())));
+    assert!(!validator.is_valid(&serde_json::json!({"version": "2.1.0"})), "the schema check must be able to fail");
+}
+
+/// The Ant JUnit XSD (`tests/data/schemas/junit.xsd`), checked by structure: no XSD validator
+/// is a Rust crate.
+#[test]
+fn junit_output_follows_the_junit_xsd() {
+    let xml = formatted("junit");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suite = doc.root_element();
+    assert_eq!(suite.tag_name().name(), "testsuite");
+    for attr in ["name", "timestamp", "hostname", "tests", "failures", "errors", "time"] {
+        assert!(suite.attribute(attr).is_some(), "testsuite lacks {attr}");
+    }
+    let stamp = suite.attribute("timestamp").unwrap();
+    assert!(stamp.len() == 19 && stamp.as_bytes()[10] == b'T', "{stamp}");
+    let children: Vec<&str> = suite.children().filter(|n| n.is_element()).map(|n| n.tag_name().name()).collect();
+    assert_eq!(children.first(), Some(&"properties"));
+    assert_eq!(&children[children.len() - 2..], ["system-out", "system-err"]);
+    let cases: Vec<roxmltree::Node> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
+    assert_eq!(children.len(), cases.len() + 3, "{children:?}");
+    let json: Value = serde_json::from_str(&formatted("json")).unwrap();
+    assert_eq!(cases.len(), json["findings"].as_array().unwrap().len());
+    assert_eq!(suite.attribute("failures").unwrap(), cases.len().to_string());
+    for case in cases {
+        for attr in ["name", "classname", "time"] {
+            let v = case.attribute(attr).unwrap_or_else(|| panic!("testcase lacks {attr}"));
+            // xs:token: no line breaks, tabs, or leading, trailing or double spaces.
+            assert!(!v.contains(['\n', '\r', '\t']) && v.trim() == v && !v.contains("  "), "{v:?}");
+        }
+        let failure = case.children().find(|n| n.has_tag_name("failure")).unwrap();
+        assert!(failure.attribute("type").is_some() && failure.attribute("message").is_some());
+    }
+}
+
+/// Each check of `scenarios/checks.yaml` names the symptom its text raises: render each text
+/// with sample values and ask the engine.
+#[test]
+fn every_checks_text_raises_the_symptom_it_names() {
+    let text = std::fs::read_to_string(repo().join("scenarios/checks.yaml")).unwrap();
+    let spec: Value = yaml_serde::from_str(&text).unwrap();
+    let mut wrong = Vec::new();
+    for check in spec["checks"].as_array().unwrap() {
+        let kind = check["kinds"][0].as_str().unwrap();
+        let kind = if kind == "*" { "Certificate" } else { kind };
+        // A `.type` placeholder takes the type the check's conditions name.
+        let when_type = check["when"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str()?.strip_prefix(".type == "))
+            .next()
+            .unwrap_or("KernelDeadlock")
+            .to_string();
+        let mut rendered = String::new();
+        let mut rest = check["text"].as_str().unwrap();
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}').unwrap() + open;
+            rendered.push_str(&rest[..open]);
+            let placeholder = &rest[open + 1..close];
+            let default = placeholder.split_once("??").map(|(_, d)| d.trim().trim_matches('\''));
+            rendered.push_str(match placeholder {
+                _ if default.is_some_and(|d| !d.is_empty()) => default.unwrap_or_default(),
+                "kind" => kind,
+                "$target_kind" => "Deployment",
+                "$target" | "name" => "web",
+                "namespace" => "shop",
+                p if p.contains("schedule") => "*/5 * * *",
+                p if p.contains("Healthy") => "1",
+                p if p.contains("startingDeadlineSeconds") => "-10",
+                p if p.contains("Replicas") || p.contains("replicas") || p.contains("Number") => "1",
+                p if p.ends_with(".type") => &when_type,
+                p if p.ends_with(".reason") => "Failed",
+                _ => "x",
+            });
+            rest = &rest[close + 1..];
+        }
+        rendered.push_str(rest);
+        let out = k8sdoc().args(["diagnose", "--format", "json", "-s", &rendered]).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let ids: Vec<&str> = v["symptoms"].as_array().into_iter().flatten().filter_map(|s| s["id"].as_str()).collect();
+        let want = check["symptom"].as_str().unwrap();
+        if !ids.contains(&want) {
+            wrong.push(format!("{}: `{rendered}` raises {ids:?}, not {want}", check["id"].as_str().unwrap()));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+fn analyze_input(args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+    let mut cmd = k8sdoc();
+    cmd.arg("analyze").args(args);
+    if let Some(bytes) = stdin {
+        cmd.write_stdin(bytes.to_vec());
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn standard_input_is_read_by_content() {
+    let pods = std::fs::read(repo().join("tests/data/analyze/k8sgpt").join("pod-crashloopbackoff.yaml"))
+        .or_else(|_| std::fs::read(cases().into_iter().find(|(_, e)| e == "pod-crashloopbackoff").unwrap().0))
+        .unwrap();
+    let out = analyze_input(&["-", "--format", "json"], Some(&pods));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(symptoms(v["findings"].as_array().unwrap()).contains(&"pod-crashloopbackoff".to_string()), "{v:#}");
+}
+
+#[test]
+fn logs_are_text_binary_files_are_skipped_and_a_folder_of_broken_files_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // JSON-lines application logs and bracketed log levels: text, read by the extractor.
+    std::fs::write(
+        dir.path().join("app.jsonl"),
+        "{\"level\":\"error\",\"msg\":\"lookup db.shop.svc.cluster.local on 10.96.0.10:53: no such host\"}\n{\"level\":\"info\",\"msg\":\"retrying\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("worker.log"),
+        "[INFO] starting\n[ERROR] OOMKilled: container exceeded its memory limit\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("core.bin"), [0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0, 0]).unwrap();
+    let out = analyze_input(&[dir.path().to_str().unwrap(), "--format", "json"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("core.bin") && stderr.contains("binary"), "{stderr}");
+    assert!(!stderr.contains("app.jsonl") && !stderr.contains("worker.log"), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = symptoms(v["findings"].as_array().unwrap());
+    assert!(found.iter().any(|s| s.starts_with("dns-")), "{found:?}");
+    assert!(found.contains(&"pod-oomkilled".to_string()), "{found:?}");
+    assert_eq!(v["files"], 3);
+    assert_eq!(v["unreadable"], 1);
+
+    // Nothing readable at all: an error, not "nothing looks wrong".
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::write(broken.path().join("a.bin"), [0u8, 1, 2, 3]).unwrap();
+    std::fs::write(broken.path().join("b.gz"), [0x1f, 0x8b, 0, 0]).unwrap();
+    let out = analyze_input(&[broken.path().to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a.bin") && stderr.contains("b.gz") && stderr.contains("none of the 2"), "{stderr}");
+}
+
+#[test]
+fn references_to_kinds_the_input_lacks_are_not_judged_and_the_summary_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"shop"},
+      "spec":{"containers":[{"name":"app","image":"app:1","envFrom":[{"secretRef":{"name":"db"}}]}]},
+      "status":{"phase":"Running","containerStatuses":[{"name":"app","ready":true,"restartCount":0,"state":{"running":{}}}],
+      "conditions":[{"type":"Ready","status":"True"}]}}"#;
+    std::fs::write(dir.path().join("pod.json"), pod).unwrap();
+    let out = analyze_input(&[dir.path().join("pod.json").to_str().unwrap()], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("nothing looks wrong") && text.contains("references 1 to Secret"), "{text}");
+    // With the Secrets dumped (none of that name), the reference is judged.
+    std::fs::write(dir.path().join("secrets.json"), r#"{"apiVersion":"v1","kind":"SecretList","items":[]}"#).unwrap();
+    let out = analyze_input(&[dir.path().to_str().unwrap(), "--format", "json"], None);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(symptoms(v["findings"].as_array().unwrap()).contains(&"pod-configref-missing".to_string()), "{v:#}");
 }

@@ -141,3 +141,113 @@ fn quoted_artifact_words_are_kept() {
     let parsed = parse_catalog(text, &file());
     assert_eq!(parsed.scenarios[0].what_you_see, vec![Item::prose("sh")]);
 }
+
+/// An object of a kind the checks read, with fields drawn from the values those checks compare.
+fn k8s_object() -> impl Strategy<Value = serde_json::Value> {
+    let kinds = prop::sample::select(vec![
+        "Pod",
+        "Service",
+        "Endpoints",
+        "EndpointSlice",
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "Ingress",
+        "HorizontalPodAutoscaler",
+        "CronJob",
+        "Job",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
+        "Node",
+        "Event",
+        "PersistentVolumeClaim",
+        "RoleBinding",
+        "HTTPRoute",
+        "Gateway",
+        "Certificate",
+        "SecretList",
+    ]);
+    let scalar = prop_oneof![
+        Just(serde_json::json!(null)),
+        any::<i64>().prop_map(serde_json::Value::from),
+        "[a-zA-Z0-9 */:.-]{0,12}".prop_map(serde_json::Value::from),
+        any::<bool>().prop_map(serde_json::Value::from),
+        Just(serde_json::json!([])),
+        Just(serde_json::json!({})),
+    ];
+    let fields = prop::sample::select(vec![
+        "spec.replicas",
+        "status.readyReplicas",
+        "spec.selector",
+        "spec.schedule",
+        "spec.suspend",
+        "spec.startingDeadlineSeconds",
+        "metadata.deletionTimestamp",
+        "status.phase",
+        "spec.serviceName",
+        "spec.scaleTargetRef",
+        "spec.ingressClassName",
+        "spec.podSelector",
+        "subsets",
+        "endpoints",
+        "status.conditions",
+        "spec.volumes",
+        "roleRef",
+        "spec.parentRefs",
+        "metadata.labels",
+        "items",
+    ]);
+    (kinds, "[a-z]{1,6}", prop::collection::vec((fields, scalar), 0..8)).prop_map(|(kind, name, fields)| {
+        let mut v =
+            serde_json::json!({"apiVersion": "v1", "kind": kind, "metadata": {"name": name, "namespace": "ns"}});
+        for (path, value) in fields {
+            let mut at = &mut v;
+            let parts: Vec<&str> = path.split('.').collect();
+            for p in &parts[..parts.len() - 1] {
+                if !at.get(*p).is_some_and(|x| x.is_object()) {
+                    at[*p] = serde_json::json!({});
+                }
+                at = &mut at[*p];
+            }
+            at[parts[parts.len() - 1]] = value;
+        }
+        v
+    })
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    /// `analyze`'s readers and checks, on object-shaped input, raw or gzip-compressed: no panic.
+    #[test]
+    fn analyze_never_panics_on_object_shaped_input(
+        objects in prop::collection::vec(k8s_object(), 0..12),
+        as_list in any::<bool>(),
+        gzip in any::<bool>(),
+        cut in any::<u16>(),
+    ) {
+        let text = if as_list {
+            serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects}).to_string()
+        } else {
+            objects.iter().map(|o| o.to_string()).collect::<Vec<_>>().join("\n")
+        };
+        // A cut-off copy too: readers must report, not panic.
+        let cut_at = usize::from(cut) % (text.len() + 1);
+        for bytes in [text.as_bytes(), &text.as_bytes()[..cut_at]] {
+            let input = if gzip {
+                use std::io::Write;
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(bytes).unwrap();
+                gz.finish().unwrap()
+            } else {
+                bytes.to_vec()
+            };
+            crate::util::lib_api::analyze_bytes(&input);
+        }
+    }
+
+    #[test]
+    fn analyze_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        crate::util::lib_api::analyze_bytes(&bytes);
+    }
+}

@@ -10,6 +10,7 @@ pub mod lib_api {
     pub use k8sdoc::catalog::model::{Item, Origin, Scenario, Source, SourceFile};
     pub use k8sdoc::catalog::mojibake::repair;
     pub use k8sdoc::catalog::parse::parse_catalog;
+    pub use k8sdoc::fuzzing::analyze as analyze_bytes;
     pub use k8sdoc::output::scenario_markdown;
 }
 

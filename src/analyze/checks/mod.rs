@@ -439,6 +439,9 @@ fn holds(cond: &Condition, ctx: &Ctx) -> bool {
 /// pod of a controller refers to the same Secret), so each is stored once.
 type Shared = Rc<str>;
 
+/// An object's (namespace, kind, name) or a target's (kind, namespace, name), shared.
+type SharedKey = (Shared, Shared, Shared);
+
 /// A check that needs other objects or the input's time, judged at the end, for every object
 /// it was found on: the pods of one controller referring to one Secret share one record.
 pub(super) struct Pending {
@@ -530,7 +533,7 @@ pub(super) struct Inventory {
     carriers: HashMap<(Shared, Shared, Shared, Shared), Vec<u32>>,
     pending: Vec<Pending>,
     /// Where the pending record of (check, text, evidence, target) is, for references.
-    pending_at: HashMap<(Shared, Shared, Shared, (Shared, Shared, Shared)), usize>,
+    pending_at: HashMap<(Shared, Shared, Shared, SharedKey), usize>,
     /// The input's own time: its latest timestamp.
     now: Option<i64>,
 }
@@ -884,4 +887,68 @@ fn render(t: &Template, ctx: &Ctx) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        ("ns".into(), "Deployment".into(), "web".into())
+    }
+
+    fn holds_on(cond: &str, v: &Value) -> bool {
+        let k = key();
+        holds(&spec::parse_condition(cond).unwrap(), &Ctx { root: v, elem: None, key: &k, target: None })
+    }
+
+    #[test]
+    fn conditions_read_paths_defaults_and_quantifiers() {
+        let v = serde_json::json!({
+            "spec": {"replicas": 3, "template": {"spec": {"containers": [
+                {"resources": {"requests": {"cpu": "100m"}}}, {"resources": {}}]}}},
+            "status": {"conditions": [{"type": "Ready", "status": "False"}]},
+            "metadata": {"labels": {"app.kubernetes.io/name": "web"}}
+        });
+        assert!(holds_on("spec.replicas ?? 1 > status.readyReplicas ?? 0", &v));
+        assert!(!holds_on("spec.replicas > status.readyReplicas", &v), "an absent field without a default is false");
+        assert!(holds_on("status.conditions[type=Ready].status == False", &v));
+        assert!(holds_on("metadata.labels['app.kubernetes.io/name'] == 'web'", &v));
+        assert!(holds_on("spec.template.spec.containers[].resources.requests.cpu exists", &v));
+        assert!(!holds_on("all spec.template.spec.containers[].resources.requests.cpu exists", &v));
+        assert!(holds_on("status.conditions[type=Available] missing", &v));
+        assert!(holds_on("'2024-05-10T10:00:00Z' < '2024-05-10T10:00:01.5Z'", &v), "compared as times");
+    }
+
+    #[test]
+    fn selectors_match_labels_and_expressions() {
+        let mut inv = Inventory::default();
+        let labels: Labels = vec![(inv.intern("app"), inv.intern("web")), (inv.intern("tier"), inv.intern("front"))];
+        let plain = Selector::read(&serde_json::json!({"app": "web"}));
+        assert!(plain.matches(&labels));
+        let expr = Selector::read(&serde_json::json!({"matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]}));
+        assert!(!expr.matches(&labels));
+        let exists = Selector::read(&serde_json::json!({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}));
+        assert!(exists.matches(&labels));
+    }
+
+    #[test]
+    fn builtin_checks_compile_and_judge_a_reference_only_when_the_kind_is_present() {
+        let checks = Checks::builtin();
+        let pod = serde_json::json!({"kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {"serviceAccountName": "builder", "containers": []}});
+        let k: Key = ("ns".into(), "Pod".into(), "p".into());
+        let mut inv = Inventory::default();
+        assert!(checks.observe(&pod, &k, &mut inv).is_empty(), "a reference is judged at the end");
+        let (found, not_judged) = checks.finish(inv);
+        assert!(found.is_empty());
+        assert_eq!(not_judged.get("ServiceAccount"), Some(&1));
+
+        let mut inv = Inventory::default();
+        checks.observe(&pod, &k, &mut inv);
+        inv.mark_present("ServiceAccount", "*");
+        let (found, _) = checks.finish(inv);
+        assert!(found.iter().any(|(_, s)| s.text == "serviceaccount \"builder\" not found"), "{found:?}");
+    }
 }
