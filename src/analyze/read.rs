@@ -97,34 +97,31 @@ fn components(path: &Path) -> Vec<String> {
     path.iter().map(|p| p.to_string_lossy().into_owned()).collect()
 }
 
+/// How deep archives may nest (a gzip inside a tar inside a gzip...): a gzip file can be
+/// made to expand to itself, so the depth is bounded.
+const MAX_NESTING: usize = 4;
+
 /// Reads one input found at `parts` (its path below the folder or inside the archive):
 /// archives are opened, binary files skipped, the rest read by content.
 fn read_input(bytes: &[u8], name: &str, parts: &[String], checks: &Checks, snapshot: &mut Snapshot) {
+    read_nested(bytes, name, parts, 0, checks, snapshot);
+}
+
+fn read_nested(bytes: &[u8], name: &str, parts: &[String], depth: usize, checks: &Checks, snapshot: &mut Snapshot) {
     let before = snapshot.problems.len();
+    let archive = bytes.starts_with(&[0x1f, 0x8b]) || is_tar(bytes);
+    if archive && depth >= MAX_NESTING {
+        snapshot.files += 1;
+        snapshot.unreadable += 1;
+        snapshot.problems.push(format!("{name}: archives nested more than {MAX_NESTING} deep; skipped"));
+        return;
+    }
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut data = Vec::new();
-        match flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut data) {
-            Ok(_) => {
-                let mut inner = parts.to_vec();
-                if let Some(last) = inner.last_mut() {
-                    for ext in [".tgz", ".gz"] {
-                        if let Some(stem) = last.strip_suffix(ext) {
-                            *last = format!("{stem}{}", if ext == ".tgz" { ".tar" } else { "" });
-                        }
-                    }
-                }
-                read_input(&data, name, &inner, checks, snapshot);
-            }
-            Err(err) => {
-                snapshot.problems.push(format!("{name}: gzip data is damaged ({err}); skipped"));
-                snapshot.files += 1;
-                snapshot.unreadable += 1;
-            }
-        }
+        read_gzip(bytes, name, parts, depth, checks, snapshot);
         return;
     }
     if is_tar(bytes) {
-        read_tar(bytes, name, checks, snapshot);
+        read_tar_from(bytes, name, depth, checks, snapshot);
         return;
     }
     snapshot.files += 1;
@@ -140,6 +137,36 @@ fn read_input(bytes: &[u8], name: &str, parts: &[String], checks: &Checks, snaps
     }
 }
 
+/// A gzip file: a `.tar.gz` is read entry by entry as it is decompressed (a support bundle is
+/// never held whole), anything else decompressed and read by content.
+fn read_gzip(bytes: &[u8], name: &str, parts: &[String], depth: usize, checks: &Checks, snapshot: &mut Snapshot) {
+    let mut gz = flate2::read::MultiGzDecoder::new(bytes);
+    let mut head = Vec::with_capacity(512);
+    let damaged = |err: std::io::Error, snapshot: &mut Snapshot| {
+        snapshot.problems.push(format!("{name}: gzip data is damaged ({err}); skipped"));
+        snapshot.files += 1;
+        snapshot.unreadable += 1;
+    };
+    if let Err(err) = (&mut gz).take(512).read_to_end(&mut head) {
+        return damaged(err, snapshot);
+    }
+    if is_tar(&head) {
+        read_tar_from(std::io::Cursor::new(head).chain(gz), name, depth, checks, snapshot);
+        return;
+    }
+    let mut data = head;
+    if let Err(err) = gz.read_to_end(&mut data) {
+        return damaged(err, snapshot);
+    }
+    let mut inner = parts.to_vec();
+    if let Some(last) = inner.last_mut() {
+        if let Some(stem) = last.strip_suffix(".gz") {
+            *last = stem.to_string();
+        }
+    }
+    read_nested(&data, name, &inner, depth + 1, checks, snapshot);
+}
+
 /// A tar archive: `ustar` at byte 257 of its first header.
 fn is_tar(bytes: &[u8]) -> bool {
     bytes.get(257..262) == Some(b"ustar")
@@ -152,8 +179,9 @@ fn is_binary(bytes: &[u8]) -> bool {
     !(head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")) && memchr::memchr(0, head).is_some()
 }
 
-fn read_tar(bytes: &[u8], name: &str, checks: &Checks, snapshot: &mut Snapshot) {
-    let mut archive = tar::Archive::new(bytes);
+/// Each regular file of a tar archive, read as a file at its path in the archive.
+fn read_tar_from<R: Read>(reader: R, name: &str, depth: usize, checks: &Checks, snapshot: &mut Snapshot) {
+    let mut archive = tar::Archive::new(reader);
     let entries = match archive.entries() {
         Ok(e) => e,
         Err(err) => {
@@ -170,6 +198,7 @@ fn read_tar(bytes: &[u8], name: &str, checks: &Checks, snapshot: &mut Snapshot) 
                 snapshot
                     .problems
                     .push(format!("{name}: the archive is damaged after this point ({err}); read what came before"));
+                snapshot.files += 1;
                 snapshot.unreadable += 1;
                 return;
             }
@@ -182,10 +211,11 @@ fn read_tar(bytes: &[u8], name: &str, checks: &Checks, snapshot: &mut Snapshot) 
         let mut data = Vec::new();
         if let Err(err) = entry.read_to_end(&mut data) {
             snapshot.problems.push(format!("{inner}: cannot read from the archive: {err}"));
+            snapshot.files += 1;
             snapshot.unreadable += 1;
-            continue;
+            return;
         }
-        read_input(&data, &inner, &components(&path), checks, snapshot);
+        read_nested(&data, &inner, &components(&path), depth + 1, checks, snapshot);
     }
 }
 

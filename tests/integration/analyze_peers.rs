@@ -319,6 +319,22 @@ fn logs_are_text_binary_files_are_skipped_and_a_folder_of_broken_files_is_an_err
     assert_eq!(v["files"], 3);
     assert_eq!(v["unreadable"], 1);
 
+    // Archives nested without end (a gzip can expand to itself) stop at a bounded depth.
+    let mut nested = b"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}".to_vec();
+    for _ in 0..8 {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&nested).unwrap();
+        nested = gz.finish().unwrap();
+    }
+    let out = analyze_input(&["-"], Some(&nested));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nested more than"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // Nothing readable at all: an error, not "nothing looks wrong".
     let broken = tempfile::tempdir().unwrap();
     std::fs::write(broken.path().join("a.bin"), [0u8, 1, 2, 3]).unwrap();
