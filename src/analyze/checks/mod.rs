@@ -534,8 +534,9 @@ pub(super) struct Inventory {
     pending: Vec<Pending>,
     /// Where the pending record of (check, text, evidence, target) is, for references.
     pending_at: HashMap<(Shared, Shared, Shared, SharedKey), usize>,
-    /// The input's own time: its latest timestamp.
+    /// The input's own time: its latest timestamp, and that timestamp as written.
     now: Option<i64>,
+    now_text: String,
 }
 
 impl Inventory {
@@ -589,8 +590,17 @@ impl Inventory {
     }
 
     pub(super) fn see_time(&mut self, text: &str) {
+        // The API server writes one format (`2024-05-10T10:00:00Z`), which sorts as text: a
+        // timestamp that sorts before the latest so far is not parsed. (Fractional seconds sort
+        // slightly off, by less than a second.)
+        if text.len() == self.now_text.len() && text <= self.now_text.as_str() {
+            return;
+        }
         if let Some(t) = timestamp(text) {
-            self.now = Some(self.now.map_or(t, |n| n.max(t)));
+            if self.now.is_none_or(|n| t > n) {
+                self.now = Some(t);
+                self.now_text = text.to_string();
+            }
         }
     }
 }
@@ -732,6 +742,10 @@ impl Checks {
                     }
                     let ctx = Ctx { root: v, elem, key, target: Some((&kind, &name)) };
                     let target = (inventory.intern(&kind), inventory.intern(&namespace), inventory.intern(&name));
+                    // Already seen: "missing" cannot hold any more, and is not worth a record.
+                    if matches!(r.when, RefIf::Missing) && inventory.objects.contains_key(&target) {
+                        continue;
+                    }
                     self.defer(check, &ctx, &report, Need::Object { target, when: r.when }, inventory);
                 }
                 continue;
