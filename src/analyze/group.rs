@@ -101,8 +101,7 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
         let ranking = ranker.rank(texts, &signals)?;
         let mut evidence: Vec<String> = signals.iter().map(|s| s.evidence.clone()).collect();
         // A workload short of replicas: what its pods' latest Warning event says, as evidence.
-        if signals.iter().any(|s| s.check.as_deref().is_some_and(|c| c.ends_with("-replicas") || c.ends_with("-ready")))
-        {
+        if signals.iter().any(|s| s.pod_events) {
             if let Some((pod, event)) = pod_events.get(&(key.0.clone(), key.1.clone(), key.2.clone())) {
                 evidence.push(format!("pod {pod}: {event}"));
             }
@@ -117,11 +116,12 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
             members: members.iter().map(|(k, _)| k.2.clone()).collect(),
             first_fix: ranking.first_fix,
             fix: ranking.fix,
-            checks: {
-                let mut ids: Vec<String> = signals.iter().filter_map(|s| s.check.clone()).collect();
-                ids.dedup();
+            checks: signals.iter().filter_map(|s| s.check.clone()).fold(Vec::new(), |mut ids, id| {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
                 ids
-            },
+            }),
             discriminators: ranking.discriminators,
         });
     }

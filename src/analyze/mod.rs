@@ -47,6 +47,8 @@ struct Signal {
     check: Option<String>,
     /// Context for other signals (a routine Normal event), not a finding by itself.
     context: bool,
+    /// Its finding shows the latest Warning event of the workload's pods (`pod_events` checks).
+    pod_events: bool,
 }
 
 /// Everything read about one object.

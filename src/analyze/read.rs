@@ -315,7 +315,15 @@ fn read_bytes_at(bytes: &[u8], name: &str, place: &Place, checks: &Checks, snaps
         let evidence = format!("{}:{}: {}", name, signal.line, signal.text);
         snapshot.observe(
             owner.clone(),
-            Signal { text: signal.text, evidence, severity, from_status: false, check: None, context: false },
+            Signal {
+                text: signal.text,
+                evidence,
+                severity,
+                from_status: false,
+                check: None,
+                context: false,
+                pod_events: false,
+            },
         );
     }
 }

@@ -59,6 +59,7 @@ struct Check {
     /// (kind, selector path, the kind is cluster-scoped)
     selects: Option<(String, Path, bool)>,
     report_on: Option<(String, Option<Operand>)>,
+    pod_events: bool,
     severity: Severity,
     text: Template,
     evidence: Template,
@@ -223,6 +224,7 @@ fn compile_check(c: CheckSpec, fact_names: &[String], selected: &mut HashSet<Str
         refers,
         selects,
         report_on,
+        pod_events: c.pod_events,
         severity: if c.severity == "error" { Severity::Error } else { Severity::Warning },
         text: template(&c.text)?,
         evidence: template(&c.evidence)?,
@@ -450,6 +452,7 @@ pub(super) struct Pending {
     evidence: Shared,
     severity: Severity,
     check: Shared,
+    pod_events: bool,
     need: Need,
 }
 
@@ -776,7 +779,16 @@ impl Checks {
             }
             inventory.pending_at.insert(group, inventory.pending.len());
         }
-        inventory.pending.push(Pending { keys: vec![key], text, evidence, severity: check.severity, check: id, need });
+        let pending = Pending {
+            keys: vec![key],
+            text,
+            evidence,
+            severity: check.severity,
+            check: id,
+            pod_events: check.pod_events,
+            need,
+        };
+        inventory.pending.push(pending);
     }
 
     fn report_key(&self, check: &Check, ctx: &Ctx) -> Key {
@@ -797,6 +809,7 @@ impl Checks {
             from_status: true,
             check: Some(check.id.clone()),
             context: false,
+            pod_events: check.pod_events,
         }
     }
 
@@ -869,6 +882,7 @@ impl Checks {
                         from_status: true,
                         check: Some(p.check.to_string()),
                         context: false,
+                        pod_events: p.pod_events,
                     };
                     out.push((key, signal));
                 }

@@ -58,6 +58,10 @@ pub struct CheckSpec {
     /// Report the finding on this object instead (an EndpointSlice's finding is its Service's).
     #[serde(default)]
     pub report_on: Option<ReportOnSpec>,
+    /// Show the latest Warning event of the workload's pods as evidence (a Deployment short of
+    /// replicas: why its pods do not come up).
+    #[serde(default)]
+    pub pod_events: bool,
     pub severity: String,
     /// The symptom rule the finding raises: `text` must match one of its patterns (checked at
     /// build time).

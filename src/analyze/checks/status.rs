@@ -11,7 +11,7 @@ use crate::analyze::{Key, Severity, Signal, Snapshot};
 use crate::knowledge::{fill, KNOWLEDGE};
 
 fn status_signal(severity: Severity, text: String, evidence: String) -> Signal {
-    Signal { text, evidence, severity, from_status: true, check: None, context: false }
+    Signal { text, evidence, severity, from_status: true, check: None, context: false, pod_events: false }
 }
 
 /// Records what one object (never a list) shows, by its status and by the data checks.
@@ -249,6 +249,7 @@ fn observe_event(event: &Object, snapshot: &mut Snapshot) {
             from_status: false,
             check: None,
             context,
+            pod_events: false,
         },
     );
 }
