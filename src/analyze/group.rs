@@ -244,6 +244,7 @@ impl Ranker<'_> {
         }
         let close: Vec<&Scenario> = fitting.iter().take(diagnosis.close()).map(|r| &self.scenarios[&r.doc]).collect();
         let discriminators = engine::discriminate(&close);
+
         let ranking = Ranking { symptoms, scenarios, first_fix, fix, discriminators };
         self.rankings.insert(texts, ranking.clone());
         Ok(ranking)

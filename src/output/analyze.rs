@@ -360,8 +360,13 @@ pub(crate) fn text(findings: &[Finding], read: &ReadSummary, out: &mut dyn Write
             writeln!(out, "{}", screen.wrap(&line, "  ", "        "))?;
         }
         if let Some(fix) = &f.first_fix {
-            // A command: never wrapped, so it copies whole.
-            writeln!(out, "  {}", p.paint(Role::Dim, "first fix:"))?;
+            // A command: never wrapped, so it copies whole. When several scenarios fit about
+            // equally, it is the top one's, to run once the check below has told them apart.
+            let label = match (f.discriminators.is_empty(), f.scenarios.first()) {
+                (false, Some(top)) => format!("first fix, if it is #{} (tell them apart below):", top.id),
+                _ => "first fix:".to_string(),
+            };
+            writeln!(out, "  {}", p.paint(Role::Dim, &label))?;
             for line in sanitize(fix).lines() {
                 writeln!(out, "      {}", p.paint(Role::Command, line))?;
             }

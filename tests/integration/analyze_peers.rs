@@ -362,3 +362,24 @@ fn references_to_kinds_the_input_lacks_are_not_judged_and_the_summary_says_so() 
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(symptoms(v["findings"].as_array().unwrap()).contains(&"pod-configref-missing".to_string()), "{v:#}");
 }
+
+/// A node under DiskPressure with nothing else seen fits several causes (inodes, image garbage
+/// collection, logs...): they are listed with the check that tells them apart, and the first
+/// fix is labelled as the top one's, for once they are told apart.
+#[test]
+fn when_several_causes_fit_they_are_listed_with_the_check_that_tells_them_apart() {
+    let node = r#"{"apiVersion":"v1","kind":"Node","metadata":{"name":"worker-2"},"status":{"conditions":[
+      {"type":"Ready","status":"True","reason":"KubeletReady","message":"kubelet is posting ready status"},
+      {"type":"DiskPressure","status":"True","reason":"KubeletHasDiskPressure","message":"kubelet has disk pressure"}]}}"#;
+    let out = analyze_input(&["-", "--format", "json"], Some(node.as_bytes()));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(symptoms(std::slice::from_ref(f)), ["node-diskpressure"]);
+    assert!(f["scenarios"].as_array().unwrap().len() >= 2, "{f:#}");
+    assert!(!f["discriminators"].as_array().unwrap().is_empty(), "{f:#}");
+    assert!(!f["fix"].as_array().unwrap().is_empty(), "{f:#}");
+    let out = analyze_input(&["-", "--color", "never"], Some(node.as_bytes()));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let top = f["scenarios"][0]["id"].as_u64().unwrap();
+    assert!(text.contains(&format!("first fix, if it is #{top} (tell them apart below):")), "{text}");
+}
