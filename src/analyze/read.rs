@@ -101,6 +101,10 @@ fn components(path: &Path) -> Vec<String> {
 /// made to expand to itself, so the depth is bounded.
 const MAX_NESTING: usize = 4;
 
+/// The most a compressed file or one archive entry may expand to: a few kilobytes of gzip can
+/// expand to gigabytes, which would be held in memory.
+const MAX_EXPANDED: u64 = 1 << 30;
+
 /// Reads one input found at `parts` (its path below the folder or inside the archive):
 /// archives are opened, binary files skipped, the rest read by content.
 fn read_input(bytes: &[u8], name: &str, parts: &[String], checks: &Checks, snapshot: &mut Snapshot) {
@@ -155,8 +159,14 @@ fn read_gzip(bytes: &[u8], name: &str, parts: &[String], depth: usize, checks: &
         return;
     }
     let mut data = head;
-    if let Err(err) = gz.read_to_end(&mut data) {
+    if let Err(err) = gz.take(MAX_EXPANDED).read_to_end(&mut data) {
         return damaged(err, snapshot);
+    }
+    if data.len() as u64 >= MAX_EXPANDED {
+        snapshot.problems.push(format!("{name}: expands to more than {} MB; skipped", MAX_EXPANDED >> 20));
+        snapshot.files += 1;
+        snapshot.unreadable += 1;
+        return;
     }
     let mut inner = parts.to_vec();
     if let Some(last) = inner.last_mut() {
@@ -208,8 +218,14 @@ fn read_tar_from<R: Read>(reader: R, name: &str, depth: usize, checks: &Checks, 
         }
         let path = entry.path().map(|p| p.into_owned()).unwrap_or_default();
         let inner = format!("{name}:{}", path.display());
+        if entry.header().size().unwrap_or(0) >= MAX_EXPANDED {
+            snapshot.problems.push(format!("{inner}: larger than {} MB; skipped", MAX_EXPANDED >> 20));
+            snapshot.files += 1;
+            snapshot.unreadable += 1;
+            continue;
+        }
         let mut data = Vec::new();
-        if let Err(err) = entry.read_to_end(&mut data) {
+        if let Err(err) = (&mut entry).take(MAX_EXPANDED).read_to_end(&mut data) {
             snapshot.problems.push(format!("{inner}: cannot read from the archive: {err}"));
             snapshot.files += 1;
             snapshot.unreadable += 1;

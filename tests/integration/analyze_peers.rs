@@ -383,3 +383,21 @@ fn when_several_causes_fit_they_are_listed_with_the_check_that_tells_them_apart(
     let top = f["scenarios"][0]["id"].as_u64().unwrap();
     assert!(text.contains(&format!("first fix, if it is #{top} (tell them apart below):")), "{text}");
 }
+
+/// A few megabytes of gzip that expand past the limit (1 GiB) are skipped and named, not held.
+#[test]
+fn a_gzip_that_expands_past_the_limit_is_skipped() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.json.gz");
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::fast());
+    let block = vec![b' '; 1 << 20];
+    for _ in 0..1025 {
+        gz.write_all(&block).unwrap();
+    }
+    gz.finish().unwrap();
+    let out = analyze_input(&[path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bomb.json.gz") && stderr.contains("expands to more than 1024 MB"), "{stderr}");
+}
