@@ -155,7 +155,7 @@ fn validate_checks(path: &Path, symptoms: &[String]) {
     };
     let ids: Vec<&str> = symptoms.iter().map(String::as_str).collect();
     let problems: Vec<String> =
-        check_spec::validate(&spec, &ids).into_iter().map(|p| format!("scenarios/{CHECKS_FILE}: {p}")).collect();
+        check_spec::validate(&spec, &ids, &[]).into_iter().map(|p| format!("scenarios/{CHECKS_FILE}: {p}")).collect();
     if !problems.is_empty() {
         fail(&problems);
     }

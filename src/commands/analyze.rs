@@ -25,17 +25,14 @@ fn severity(s: SeverityArg) -> Severity {
 pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, screen: Screen) -> Result<Outcome> {
     let checks = analyze::Checks::load(&args.checks)?;
     let snapshot = analyze::read(&args.paths, &checks)?;
-    // Every input broken: that is an error, not "nothing looks wrong".
-    if snapshot.files > 0 && snapshot.unreadable >= snapshot.files && snapshot.objects_seen() == 0 {
-        for problem in &snapshot.problems {
-            warn(&format!("warning: {problem}"));
-        }
-        anyhow::bail!("none of the {} input files could be read", snapshot.files);
-    }
     if !settings.quiet {
         for problem in &snapshot.problems {
             warn(&format!("warning: {problem}"));
         }
+    }
+    // Every input broken: that is an error, not "nothing looks wrong".
+    if snapshot.files > 0 && snapshot.unreadable >= snapshot.files && snapshot.objects_seen() == 0 {
+        anyhow::bail!("none of the {} input files could be read", snapshot.files);
     }
     let options = analyze::Options { namespace: args.namespace.clone(), min_severity: args.min_severity.map(severity) };
     let find = |store_options: &StoreOptions| {

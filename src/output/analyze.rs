@@ -145,13 +145,9 @@ pub(crate) fn sarif(findings: &[Finding]) -> serde_json::Value {
     let results: Vec<serde_json::Value> = findings
         .iter()
         .map(|f| {
-            let level = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
             json!({
                 "ruleId": rule_of(f),
-                "level": level,
+                "level": severity_name(f.severity),
                 "message": {"text": message(f)},
                 "locations": [{"logicalLocations": [{
                     "name": f.object.2,
@@ -235,10 +231,7 @@ pub(crate) fn junit(findings: &[Finding], read: &ReadSummary, out: &mut dyn Writ
             out,
             r#"    <failure message="{}" type="{}">{}</failure>"#,
             xml_escape(&sanitize(&message(f))),
-            match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            },
+            severity_name(f.severity),
             xml_escape(&sanitize(&body.join("\n")))
         )?;
         writeln!(out, "  </testcase>")?;

@@ -109,7 +109,8 @@ impl Checks {
             let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read"))?;
             let text = crate::encoding::decode(&bytes).text;
             let more: ChecksSpec = crate::yaml::parse(&text, &name)?;
-            let problems = spec::validate(&more, &[]);
+            let known: Vec<&str> = spec.facts.iter().map(|f| f.name.as_str()).collect();
+            let problems = spec::validate(&more, &[], &known);
             if !problems.is_empty() {
                 bail!("{name}: {}", problems.join(&format!("\n{name}: ")));
             }
@@ -406,7 +407,7 @@ fn compare(a: &Val, b: &Val, op: Op) -> bool {
 }
 
 /// Seconds since the epoch of an RFC 3339 timestamp, as the API server writes them.
-pub(crate) fn timestamp(text: &str) -> Option<i64> {
+fn timestamp(text: &str) -> Option<i64> {
     text.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 

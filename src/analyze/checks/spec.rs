@@ -366,10 +366,11 @@ pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
 pub const NAMES: &[&str] = &["kind", "name", "namespace", "$target", "$target_kind"];
 
 /// Every problem with the checks, as `checks[N] (id): message` lines; empty when valid.
-/// `symptoms` are the known symptom ids (empty: not checked).
-pub fn validate(spec: &ChecksSpec, symptoms: &[&str]) -> Vec<String> {
+/// `symptoms` are the known symptom ids (empty: not checked); `facts` are fact names defined
+/// elsewhere (a user's file may ask about the built-in facts).
+pub fn validate(spec: &ChecksSpec, symptoms: &[&str], facts: &[&str]) -> Vec<String> {
     let mut problems = Vec::new();
-    let fact_names: Vec<&str> = spec.facts.iter().map(|f| f.name.as_str()).collect();
+    let fact_names: Vec<&str> = spec.facts.iter().map(|f| f.name.as_str()).chain(facts.iter().copied()).collect();
     for (i, fact) in spec.facts.iter().enumerate() {
         for c in &fact.when {
             if let Err(e) = parse_condition(c) {
