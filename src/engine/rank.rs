@@ -14,12 +14,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::bm25::Bm25;
+use super::bm25::{Bm25, Bm25Weight};
 use super::correct::correct;
 use super::extract::Signal;
 use super::index::LinkKind;
 use super::rules::RuleSet;
-use super::store::IndexView;
+use super::store::{IndexView, Postings};
 use super::tokenize::{is_stop, stem, tokenize};
 
 /// Where a piece of input came from, for explanations; the renderer turns it into words.
@@ -181,28 +181,109 @@ pub(crate) fn strength(evidence: f32) -> f32 {
     100.0 * (1.0 - (-evidence.max(0.0) / STRENGTH_SCALE).exp())
 }
 
-/// Scores per document: the sum, and its parts.
-type Scores<T> = HashMap<usize, (f32, Vec<T>)>;
-
 pub(crate) fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], settings: &Settings) -> Diagnosis {
     let query = Query::read(index, rules, inputs);
     let detected = detect(rules, inputs, &query);
     let bm25 = Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len };
-    let (text, typed) = text_scores(index, &bm25, &query.terms);
-    let rule = if settings.text_only { Scores::new() } else { rule_scores(index, &bm25, rules, &detected) };
-    let mut results = combine(index, text, rule, settings.category.as_deref());
-    let before = results.len();
+    let mut scores = DocScores::new(index.n_docs);
+    let (terms, typed) = text_scores(index, &bm25, &query.terms, &mut scores);
+    let symptoms = if settings.text_only { Vec::new() } else { rule_scores(index, &bm25, rules, &detected, &mut scores) };
     let floor = FLOOR_SHARE * bm25.term(1.0, 1).idf;
-    results.retain(|r| r.evidence() >= floor && (!r.symptoms.is_empty() || typed.covers_enough(r.doc)));
-    let below_floor = before - results.len();
-    // Best first by the evidence itself (the 0-100 strength saturates, so two results can both
-    // show 100); ties go to the lower scenario number, then catalog order, so output is stable.
-    // Evidence is finite and non-negative, so its bits order like its values.
-    results.sort_by_cached_key(|r| (std::cmp::Reverse(r.evidence().max(0.0).to_bits()), index.doc(r.doc).id, r.doc));
-    fold_duplicates(&mut results, index);
-    represent_each_symptom(&mut results, &detected, settings.limit);
-    results.truncate(settings.limit);
+    let (candidates, below_floor) = candidates(index, &mut scores, &typed, floor, settings.category.as_deref());
+    let explain = Explain { index, scores: &scores, terms: &terms, symptoms: &symptoms };
+    let results = top_results(index, candidates, &detected, &explain, settings.limit);
     Diagnosis { detected, results, below_floor, corrections: query.corrections }
+}
+
+/// Evidence per document, one slot per document of the index: adding a posting is an array add,
+/// and nothing is allocated per matching document (a common word is in most of a large catalog).
+struct DocScores {
+    /// What the query's words add.
+    text: Vec<f32>,
+    /// What the detected symptoms add.
+    rule: Vec<f32>,
+    /// The summed idf of the typed terms each document holds (see [`TypedCoverage`]).
+    held: Vec<f32>,
+    /// [`TOUCHED`], [`LINKED`].
+    flags: Vec<u8>,
+    /// Every document some term or symptom reached, in the order first reached.
+    touched: Vec<u32>,
+}
+
+/// A term or a symptom reached the document.
+const TOUCHED: u8 = 1;
+/// A detected symptom links to the document.
+const LINKED: u8 = 2;
+/// The document has enough evidence to be shown.
+const CANDIDATE: u8 = 4;
+
+impl DocScores {
+    fn new(n_docs: usize) -> DocScores {
+        DocScores {
+            text: vec![0.0; n_docs],
+            rule: vec![0.0; n_docs],
+            held: vec![0.0; n_docs],
+            flags: vec![0; n_docs],
+            touched: Vec::new(),
+        }
+    }
+
+    fn touch(&mut self, doc: usize, flag: u8) {
+        if self.flags[doc] & TOUCHED == 0 {
+            self.touched.push(doc as u32);
+        }
+        self.flags[doc] |= TOUCHED | flag;
+    }
+
+    /// All the evidence for a document, summed as [`Ranked::evidence`] sums it.
+    fn evidence(&self, doc: usize) -> f32 {
+        self.rule[doc] + self.text[doc]
+    }
+}
+
+/// A query term as scored: its postings and its BM25 weight, kept to explain shown results.
+struct ScoredTerm<'a> {
+    word: &'a str,
+    postings: Postings<'a>,
+    weight: Bm25Weight,
+}
+
+/// A detected symptom as scored: what one link of strength 1 adds.
+struct ScoredSymptom {
+    symptom: usize,
+    weight: f32,
+}
+
+/// What each shown result's explanation is made from; only shown results are explained.
+struct Explain<'i, 'a> {
+    index: &'i IndexView<'a>,
+    scores: &'i DocScores,
+    terms: &'i [ScoredTerm<'a>],
+    symptoms: &'i [ScoredSymptom],
+}
+
+impl Explain<'_, '_> {
+    /// The result for `doc`, with each term's and each symptom's part, best first (the sums are
+    /// the dense scores: the same parts, added in the same order).
+    fn ranked(&self, doc: usize) -> Ranked {
+        let len = self.index.doc(doc).len;
+        let mut terms: Vec<(String, f32)> = self
+            .terms
+            .iter()
+            .filter_map(|t| t.postings.tf(doc).map(|tf| (t.word.to_string(), t.weight.score(tf, len))))
+            .collect();
+        let mut symptoms: Vec<SymptomLink> = self
+            .symptoms
+            .iter()
+            .filter_map(|s| {
+                self.index.link_kind(s.symptom, doc).map(|kind| (s.symptom, kind, s.weight * kind.strength()))
+            })
+            .collect();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        symptoms.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        let (r, t) = (self.scores.rule[doc], self.scores.text[doc]);
+        Ranked { doc, score: strength(r + t), rule_score: r, text_score: t, symptoms, terms, also: Vec::new() }
+    }
 }
 
 /// A query term: its summed weight, the surface word shown in explanations, and whether a person
@@ -356,61 +437,67 @@ struct TypedCoverage {
     total: f32,
     /// How many such terms there are.
     terms: usize,
-    /// The summed idf of the typed terms each document holds.
-    held: HashMap<usize, f32>,
 }
 
 impl TypedCoverage {
-    /// A result that no symptom links is kept only if it holds at least a third of what was
+    /// A result that no symptom links is kept only if what it `held` of the typed terms' idf is at least a third of what was
     /// typed: matching one word of several, however rare, is a coincidence more often than a
     /// diagnosis. Pasted output is not judged this way (its names and numbers are mostly
     /// words no scenario has).
     ///
     /// Only short inputs are judged: a long one is a message or output pasted as text, most of
     /// whose words (names, addresses, boilerplate) no right answer holds either.
-    fn covers_enough(&self, doc: usize) -> bool {
+    fn covers_enough(&self, held: f32) -> bool {
         self.terms > SHORT_INPUT_TERMS
             || self.total <= 0.0
-            || self.held.get(&doc).copied().unwrap_or(0.0) >= COVERAGE_SHARE * self.total
+            || held >= COVERAGE_SHARE * self.total
     }
 }
 
-/// BM25 of every document that holds a query term, with each term's contribution, and how
-/// much of the typed query each holds.
-fn text_scores(
-    index: &IndexView,
+/// BM25 of every document that holds a query term, summed into `scores`, and how much of the
+/// typed query each holds. Returns the terms as scored, to explain the results shown.
+fn text_scores<'a>(
+    index: &IndexView<'a>,
     bm25: &Bm25,
-    terms: &BTreeMap<String, QueryTerm>,
-) -> (Scores<(String, f32)>, TypedCoverage) {
-    let mut text: Scores<(String, f32)> = HashMap::new();
-    let mut typed = TypedCoverage { total: 0.0, terms: 0, held: HashMap::new() };
+    terms: &'a BTreeMap<String, QueryTerm>,
+    scores: &mut DocScores,
+) -> (Vec<ScoredTerm<'a>>, TypedCoverage) {
+    let mut typed = TypedCoverage { total: 0.0, terms: 0 };
+    let mut scored = Vec::new();
     for (term, query_term) in terms {
-        let postings: Vec<(usize, f32)> = index.postings(term).collect();
-        let term_weight = bm25.term(query_term.weight, postings.len());
+        let postings = index.postings(term);
+        let weight = bm25.term(query_term.weight, postings.len());
         // A word no scenario has is a name, a number or a typo nothing corrected: coverage
         // is judged on the words the catalog could have matched.
-        if query_term.typed && !postings.is_empty() {
-            typed.total += term_weight.idf;
+        if query_term.typed && postings.len() > 0 {
+            typed.total += weight.idf;
             typed.terms += 1;
         }
-        for (doc, tf) in postings {
-            let contribution = term_weight.score(tf, index.doc(doc).len);
-            let entry = text.entry(doc).or_default();
-            entry.0 += contribution;
-            entry.1.push((query_term.word.clone(), contribution));
+        for (doc, tf) in postings.iter() {
+            scores.text[doc] += weight.score(tf, index.doc(doc).len);
+            scores.touch(doc, 0);
             if query_term.typed {
-                *typed.held.entry(doc).or_default() += term_weight.idf;
+                scores.held[doc] += weight.idf;
             }
         }
+        if postings.len() > 0 {
+            scored.push(ScoredTerm { word: &query_term.word, postings, weight });
+        }
     }
-    (text, typed)
+    (scored, typed)
 }
 
-/// Rule evidence per document: each detected symptom adds what a query term found in the same
-/// number of scenarios would (its BM25 idf), [`SYMPTOM_TERMS`] times, scaled by the link's kind,
-/// the rule's weight and the evidence's strength.
-fn rule_scores(index: &IndexView, bm25: &Bm25, rules: &RuleSet, detected: &[Detected]) -> Scores<SymptomLink> {
-    let mut rule: Scores<SymptomLink> = HashMap::new();
+/// Rule evidence per document, summed into `scores`: each detected symptom adds what a query
+/// term found in the same number of scenarios would (its BM25 idf), [`SYMPTOM_TERMS`] times,
+/// scaled by the link's kind, the rule's weight and the evidence's strength.
+fn rule_scores(
+    index: &IndexView,
+    bm25: &Bm25,
+    rules: &RuleSet,
+    detected: &[Detected],
+    scores: &mut DocScores,
+) -> Vec<ScoredSymptom> {
+    let mut scored = Vec::new();
     for d in detected {
         let count = index.link_count(d.symptom);
         if count == 0 {
@@ -419,42 +506,119 @@ fn rule_scores(index: &IndexView, bm25: &Bm25, rules: &RuleSet, detected: &[Dete
         let idf = bm25.term(1.0, count).idf;
         let weight = d.strength.min(1.0) * SYMPTOM_TERMS * rules.symptoms[d.symptom].weight * idf;
         for (doc, kind) in index.links(d.symptom) {
-            let contribution = weight * kind.strength();
-            let entry = rule.entry(doc).or_default();
-            entry.0 += contribution;
-            entry.1.push((d.symptom, kind, contribution));
+            scores.rule[doc] += weight * kind.strength();
+            scores.touch(doc, LINKED);
         }
+        scored.push(ScoredSymptom { symptom: d.symptom, weight });
     }
-    rule
+    scored
 }
 
-/// Each document's final score: the sum of its evidence, as a strength.
-fn combine(
+/// A document that may be shown, with the key that orders results: most evidence first (the
+/// 0-100 strength saturates, so two results can both show 100), then the lower scenario number,
+/// then catalog order, so output is stable. Evidence is finite and non-negative, so its bits
+/// order like its values.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Candidate {
+    key: (std::cmp::Reverse<u32>, u32, u32),
+}
+
+impl Candidate {
+    fn of(index: &IndexView, scores: &DocScores, doc: usize) -> Candidate {
+        let bits = scores.evidence(doc).max(0.0).to_bits();
+        Candidate { key: (std::cmp::Reverse(bits), index.doc(doc).id, doc as u32) }
+    }
+
+    fn doc(self) -> usize {
+        self.key.2 as usize
+    }
+}
+
+/// The documents with enough evidence to be shown (in no order), and how many matched
+/// something but too little ([`FLOOR_SHARE`], [`TypedCoverage`]).
+fn candidates(
     index: &IndexView,
-    mut text: Scores<(String, f32)>,
-    mut rule: Scores<SymptomLink>,
+    scores: &mut DocScores,
+    typed: &TypedCoverage,
+    floor: f32,
     category: Option<&str>,
-) -> Vec<Ranked> {
-    let mut docs: Vec<usize> = text.keys().chain(rule.keys()).copied().collect();
-    docs.sort_unstable();
-    docs.dedup();
-    let categories = match category {
-        Some(_) => index.categories().unwrap_or_default(),
-        None => Vec::new(),
-    };
+) -> (Vec<Candidate>, usize) {
     let norm = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
-    let wanted = category.map(norm);
-    docs.into_iter()
-        .filter(|&doc| wanted.as_ref().is_none_or(|w| categories.get(doc).is_some_and(|c| norm(c) == *w)))
-        .map(|doc| {
-            let (t, mut terms) = text.remove(&doc).unwrap_or_default();
-            let (r, mut symptoms) = rule.remove(&doc).unwrap_or_default();
-            terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            symptoms.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-            Ranked { doc, score: strength(r + t), rule_score: r, text_score: t, symptoms, terms, also: Vec::new() }
-        })
-        .filter(|r| r.score > 0.0)
-        .collect()
+    let in_category: Option<Vec<bool>> = category.map(|wanted| {
+        let wanted = norm(wanted);
+        index.categories().unwrap_or_default().iter().map(|c| norm(c) == wanted).collect()
+    });
+    let mut kept = Vec::new();
+    let mut below_floor = 0;
+    for i in 0..scores.touched.len() {
+        let doc = scores.touched[i] as usize;
+        if in_category.as_ref().is_some_and(|wanted| !wanted.get(doc).copied().unwrap_or(false)) {
+            continue;
+        }
+        let evidence = scores.evidence(doc);
+        if strength(evidence) <= 0.0 {
+            continue;
+        }
+        let linked = scores.flags[doc] & LINKED != 0;
+        if evidence >= floor && (linked || typed.covers_enough(scores.held[doc])) {
+            kept.push(Candidate::of(index, scores, doc));
+            scores.flags[doc] |= CANDIDATE;
+        } else {
+            below_floor += 1;
+        }
+    }
+    (kept, below_floor)
+}
+
+/// The first `limit` results, in order, explained: as if every candidate were sorted, folded
+/// ([`fold_duplicates`]) and filled ([`represent_each_symptom`]), but only the first few are
+/// sorted and explained. The prefix grows until it holds `limit` distinct results and, for each
+/// pasted symptom, either a result it strongly links or every candidate it strongly links.
+fn top_results(
+    index: &IndexView,
+    mut candidates: Vec<Candidate>,
+    detected: &[Detected],
+    explain: &Explain,
+    limit: usize,
+) -> Vec<Ranked> {
+    let pasted: Vec<usize> = detected.iter().filter(|d| d.from_paste && d.strength >= 1.0).map(|d| d.symptom).collect();
+    let mut size = (limit * 4).max(32);
+    loop {
+        let prefix = size.min(candidates.len());
+        if prefix > 0 && prefix < candidates.len() {
+            candidates.select_nth_unstable(prefix - 1);
+        }
+        candidates[..prefix].sort_unstable();
+        let mut results: Vec<Ranked> = candidates[..prefix].iter().map(|c| explain.ranked(c.doc())).collect();
+        fold_duplicates(&mut results, index);
+        let complete = prefix == candidates.len()
+            || results.len() >= limit
+                && pasted.iter().all(|&symptom| {
+                    results.iter().any(|r| strongly_links(r, symptom))
+                        || !strong_candidate_after(index, explain.scores, symptom, candidates[prefix - 1])
+                });
+        if !complete {
+            size *= 2;
+            continue;
+        }
+        represent_each_symptom(&mut results, detected, limit);
+        results.truncate(limit);
+        add_later_twins(&mut results, &candidates[prefix..], index);
+        return results;
+    }
+}
+
+/// Whether a candidate ranked after `last` is one `symptom` strongly links: its links are
+/// few, and each says where its document ranks.
+fn strong_candidate_after(index: &IndexView, scores: &DocScores, symptom: usize, last: Candidate) -> bool {
+    index.links(symptom).any(|(doc, kind)| {
+        kind.is_strong() && scores.flags[doc] & CANDIDATE != 0 && Candidate::of(index, scores, doc) > last
+    })
+}
+
+/// Whether a detected symptom strongly links the result.
+fn strongly_links(r: &Ranked, symptom: usize) -> bool {
+    r.symptoms.iter().any(|(s, kind, _)| *s == symptom && kind.is_strong())
 }
 
 /// Real collections file the same incident twice under different numbers; a copy ranks just
@@ -474,19 +638,32 @@ fn fold_duplicates(results: &mut Vec<Ranked>, index: &IndexView) {
     *results = kept;
 }
 
+/// Twins of shown results that rank below the sorted prefix join their `also`, in rank order,
+/// after those the prefix folded.
+fn add_later_twins(results: &mut [Ranked], rest: &[Candidate], index: &IndexView) {
+    let titles: Vec<u32> = results.iter().map(|r| index.doc(r.doc).title_hash).collect();
+    let mut twins: Vec<(Candidate, usize)> = rest
+        .iter()
+        .filter_map(|c| titles.iter().position(|&t| t == index.doc(c.doc()).title_hash).map(|i| (*c, i)))
+        .collect();
+    twins.sort_unstable();
+    for (c, i) in twins {
+        results[i].also.push(c.doc());
+    }
+}
+
 /// Pasted output often shows two separate problems (some pods in CrashLoopBackOff, others in
 /// ImagePullBackOff). When one symptom's scenarios fill the list, the best scenario of each other
 /// symptom seen in the paste takes the place of the lowest result that adds nothing new, so every
 /// problem found gets an answer. Typed symptoms are left alone: several symptoms matching one
 /// sentence usually describe one problem.
 fn represent_each_symptom(results: &mut Vec<Ranked>, detected: &[Detected], limit: usize) {
-    let strong = |r: &Ranked, symptom: usize| r.symptoms.iter().any(|(s, kind, _)| *s == symptom && kind.is_strong());
     for d in detected.iter().filter(|d| d.from_paste && d.strength >= 1.0) {
         let shown = results.len().min(limit);
-        if shown < 2 || results[..shown].iter().any(|r| strong(r, d.symptom)) {
+        if shown < 2 || results[..shown].iter().any(|r| strongly_links(r, d.symptom)) {
             continue;
         }
-        let Some(best) = results.iter().position(|r| strong(r, d.symptom)) else { continue };
+        let Some(best) = results.iter().position(|r| strongly_links(r, d.symptom)) else { continue };
         // Only a close contender: an incidental line should not displace relevant answers.
         if results[best].score < PROMOTE_WITHIN * results[0].score {
             continue;
@@ -497,7 +674,7 @@ fn represent_each_symptom(results: &mut Vec<Ranked>, detected: &[Detected], limi
                 .symptoms
                 .iter()
                 .filter(|(_, k, _)| k.is_strong())
-                .all(|(s, _, _)| results[..i].iter().any(|r| strong(r, *s)))
+                .all(|(s, _, _)| results[..i].iter().any(|r| strongly_links(r, *s)))
         });
         if let Some(slot) = redundant {
             let promoted = results.remove(best);

@@ -4,6 +4,7 @@
 mod util;
 
 mod analyze;
+mod answers;
 mod analyze_peers;
 mod architecture;
 mod cli;

@@ -239,6 +239,47 @@ pub(crate) struct IndexView<'a> {
     link_data: &'a [u8],
 }
 
+/// One term's postings: (document u32, weighted term frequency f32) records, by document.
+#[derive(Clone, Copy)]
+pub(crate) struct Postings<'a> {
+    records: &'a [u8],
+    n_docs: usize,
+}
+
+impl<'a> Postings<'a> {
+    /// How many documents hold the term.
+    pub(crate) fn len(&self) -> usize {
+        self.records.len() / 8
+    }
+
+    /// (document, weighted term frequency), by document.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, f32)> + 'a {
+        let n = self.n_docs;
+        self.records.chunks_exact(8).map(|c| (le32(c, 0) as usize, f32::from_bits(le32(c, 4)))).filter(move |&(d, _)| d < n)
+    }
+
+    /// The term's weighted frequency in `doc`, if `doc` holds it.
+    pub(crate) fn tf(&self, doc: usize) -> Option<f32> {
+        find_record(self.records, 8, doc).map(|at| f32::from_bits(le32(self.records, at + 4)))
+    }
+}
+
+/// The byte offset of the record for `doc` among fixed-size records sorted by a leading u32
+/// document number (binary search; a corrupt, unsorted list finds less but never panics).
+fn find_record(records: &[u8], size: usize, doc: usize) -> Option<usize> {
+    let n = records.len() / size;
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match (le32(records, mid * size) as usize).cmp(&doc) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(mid * size),
+        }
+    }
+    None
+}
+
 /// Sorted fixed-size records pointing into a string blob.
 struct Table<'a> {
     records: &'a [u8],
@@ -332,15 +373,14 @@ impl<'a> IndexView<'a> {
         (0..self.n_docs).map(|_| r.str()).collect()
     }
 
-    /// (document, weighted term frequency) for a stemmed term.
-    pub(crate) fn postings(&self, term: &str) -> impl Iterator<Item = (usize, f32)> + 'a {
+    /// The postings of a stemmed term (none for a term the catalog lacks), read in place.
+    pub(crate) fn postings(&self, term: &str) -> Postings<'a> {
         let (start, count) = match self.terms.find(term) {
             Some(i) => (self.terms.value(i, 0) as usize, self.terms.value(i, 1) as usize),
             None => (0, 0),
         };
-        let n = self.n_docs;
         let bytes = self.postings.get(start * 8..(start + count) * 8).unwrap_or_default();
-        bytes.chunks_exact(8).map(|c| (le32(c, 0) as usize, f32::from_bits(le32(c, 4)))).filter(move |&(d, _)| d < n)
+        Postings { records: bytes, n_docs: self.n_docs }
     }
 
     /// Scenarios linked to a symptom, with how.
@@ -353,6 +393,14 @@ impl<'a> IndexView<'a> {
             .chunks_exact(LINK_RECORD)
             .map(|c| (le32(c, 0) as usize, LinkKind::from_u32(le32(c, 4))))
             .filter(move |&(d, _)| d < n)
+    }
+
+    /// How document `doc` is linked to a symptom, if it is (links are stored by document).
+    pub(crate) fn link_kind(&self, symptom: usize, doc: usize) -> Option<LinkKind> {
+        let (off, len) = self.links.get(symptom).copied().unwrap_or((0, 0));
+        let range = off as usize * LINK_RECORD..(off as usize + len as usize) * LINK_RECORD;
+        let records = self.link_data.get(range).unwrap_or_default();
+        find_record(records, LINK_RECORD, doc).map(|at| LinkKind::from_u32(le32(records, at + 4)))
     }
 
     pub(crate) fn link_count(&self, symptom: usize) -> usize {

@@ -20,7 +20,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use anyhow::{Context, Result};
 
 use self::codec::Reader;
-pub(crate) use self::format::IndexView;
+pub(crate) use self::format::{IndexView, Postings};
 use self::format::{FileStamp, StoredProblem};
 use super::index;
 use super::rules::RuleSet;
