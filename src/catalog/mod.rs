@@ -10,7 +10,7 @@ pub(crate) mod sections;
 pub(crate) mod template;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -105,7 +105,7 @@ impl Catalog {
     }
 
     fn load_input(&mut self, input: &Input) -> Result<()> {
-        let Input { path, origin, explicit } = input;
+        let Input { path, origin, explicit, .. } = input;
         if is_yaml(path) {
             if !self.load_rules(path, *origin)? {
                 if *explicit {
@@ -267,6 +267,8 @@ pub(crate) struct Input {
     pub origin: Origin,
     /// Named directly: holding no scenario is then an error, not a skip.
     pub explicit: bool,
+    /// The path with links and `..` resolved: the same file named two ways is read once.
+    pub canonical: PathBuf,
 }
 
 /// Every file the user layers name, folders expanded (sorted, recursively), each file once;
@@ -276,6 +278,7 @@ pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<(Vec<Input>,
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let mut special = Vec::new();
+    let mut resolve = Canonical::default();
     for (path, origin) in &settings.paths {
         let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
         if meta.is_dir() {
@@ -283,23 +286,52 @@ pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<(Vec<Input>,
             collect_catalog_files(path, &mut files)
                 .with_context(|| format!("{}: cannot read folder", path.display()))?;
             files.sort();
-            for file in files {
-                if !fs::metadata(&file).is_ok_and(|m| m.is_file()) {
+            for (file, regular) in files {
+                // A link or an entry of unknown type is asked about; a regular file the folder
+                // listing already named as one is not (a large catalog folder is listed per query).
+                if !regular && !fs::metadata(&file).is_ok_and(|m| m.is_file()) {
                     let source = Source { file: Arc::new(SourceFile { path: file, origin: *origin }), line: 0 };
                     special.push(Problem::new(
                         Severity::Warning,
                         source,
                         "not a regular file (a FIFO, socket or device); skipped",
                     ));
-                } else if seen.insert(canonical(&file)) {
-                    out.push(Input { path: file, origin: *origin, explicit: false });
+                    continue;
+                }
+                let canonical = resolve.file(&file, regular);
+                if seen.insert(canonical.clone()) {
+                    out.push(Input { path: file, origin: *origin, explicit: false, canonical });
                 }
             }
-        } else if seen.insert(canonical(path)) {
-            out.push(Input { path: path.clone(), origin: *origin, explicit: true });
+        } else {
+            let canonical = resolve.file(path, false);
+            if seen.insert(canonical.clone()) {
+                out.push(Input { path: path.clone(), origin: *origin, explicit: true, canonical });
+            }
         }
     }
     Ok((out, special))
+}
+
+/// Resolves paths, each folder once: a regular file's real path is its folder's real path and
+/// its name, so a folder of a thousand files costs one `realpath`, not a thousand.
+#[derive(Default)]
+struct Canonical {
+    folders: HashMap<PathBuf, PathBuf>,
+}
+
+impl Canonical {
+    /// `regular`: known to be a regular file, not a link.
+    fn file(&mut self, path: &Path, regular: bool) -> PathBuf {
+        let (Some(parent), Some(name), true) = (path.parent(), path.file_name(), regular) else {
+            return fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        };
+        let folder = self.folders.entry(parent.to_path_buf()).or_insert_with(|| {
+            let at = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            fs::canonicalize(at).unwrap_or_else(|_| parent.to_path_buf())
+        });
+        folder.join(name)
+    }
 }
 
 /// The embedded text of a built-in catalog file, by file name.
@@ -312,13 +344,10 @@ pub(crate) fn builtin_fingerprint() -> u64 {
     builtin::FINGERPRINT
 }
 
-fn canonical(path: &Path) -> PathBuf {
-    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
 /// Catalog files under `dir`, recursively: markdown, plain text and symptom rule files (YAML),
 /// hidden entries skipped.
-fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Each with whether the listing says it is a regular file.
+fn collect_catalog_files(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<()> {
     let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
     for entry in walkdir::WalkDir::new(dir).into_iter().filter_entry(|e| !hidden(e)) {
         let entry = entry?;
@@ -327,7 +356,7 @@ fn collect_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if !entry.file_type().is_dir()
             && matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown" | "txt" | "yaml" | "yml"))
         {
-            out.push(path.to_path_buf());
+            out.push((path.to_path_buf(), entry.file_type().is_file()));
         }
     }
     Ok(())

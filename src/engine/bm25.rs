@@ -1,6 +1,10 @@
 //! BM25 relevance, as a type that can say how it reached a score (after tantivy's
 //! `Bm25Weight`): a [`Bm25`] holds the collection's statistics, a [`Bm25Weight`] one query
 //! term's, and [`Bm25Weight::explain`] breaks a document's score for that term into its parts.
+//!
+//! The part that depends on the document only, its saturated and length-normalised term
+//! frequency ([`Bm25::impact`]), is computed when the index is built and stored in the postings,
+//! so a query multiplies instead of looking up each document's length.
 
 /// Term-frequency saturation.
 const K1: f32 = 1.2;
@@ -23,7 +27,6 @@ pub(crate) struct Bm25Weight {
     /// The term's weight in the query (typed words 1.0, synonyms less, pasted lines by signal).
     pub query_weight: f32,
     pub idf: f32,
-    avg_len: f32,
 }
 
 /// How one document scored for one term.
@@ -42,15 +45,19 @@ impl Bm25 {
     pub(crate) fn term(&self, query_weight: f32, df: usize) -> Bm25Weight {
         let df = df as f32;
         let idf = (1.0 + (self.n_docs - df + 0.5) / (df + 0.5)).ln();
-        Bm25Weight { query_weight: query_weight.min(MAX_QUERY_WEIGHT), idf, avg_len: self.avg_len }
+        Bm25Weight { query_weight: query_weight.min(MAX_QUERY_WEIGHT), idf }
+    }
+
+    /// A term's saturated, length-normalised frequency in a document where it has weighted
+    /// frequency `tf`, of weighted length `doc_len`: what the index stores per posting.
+    pub(crate) fn impact(&self, tf: f32, doc_len: f32) -> f32 {
+        tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * doc_len / self.avg_len))
     }
 }
 
 impl Bm25Weight {
-    /// The term's score in a document where it has weighted frequency `tf`, of weighted length
-    /// `doc_len`, with its parts.
-    pub(crate) fn explain(&self, tf: f32, doc_len: f32) -> TermScore {
-        let tf_norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * doc_len / self.avg_len));
+    /// The term's score in a document where its [`Bm25::impact`] is `tf_norm`, with its parts.
+    pub(crate) fn explain(&self, tf_norm: f32) -> TermScore {
         TermScore {
             query_weight: self.query_weight,
             idf: self.idf,
@@ -59,8 +66,8 @@ impl Bm25Weight {
         }
     }
 
-    pub(crate) fn score(&self, tf: f32, doc_len: f32) -> f32 {
-        self.explain(tf, doc_len).value
+    pub(crate) fn score(&self, tf_norm: f32) -> f32 {
+        self.explain(tf_norm).value
     }
 }
 
@@ -74,9 +81,9 @@ mod tests {
         let rare = bm25.term(1.0, 2);
         let common = bm25.term(1.0, 60);
         assert!(rare.idf > common.idf);
-        assert!(rare.score(2.0, 50.0) > rare.score(1.0, 50.0));
-        assert!(rare.score(1.0, 25.0) > rare.score(1.0, 100.0));
-        let parts = rare.explain(2.0, 50.0);
+        assert!(rare.score(bm25.impact(2.0, 50.0)) > rare.score(bm25.impact(1.0, 50.0)));
+        assert!(rare.score(bm25.impact(1.0, 25.0)) > rare.score(bm25.impact(1.0, 100.0)));
+        let parts = rare.explain(bm25.impact(2.0, 50.0));
         assert_eq!(parts.value, parts.query_weight * parts.idf * parts.tf_norm);
     }
 

@@ -266,11 +266,10 @@ impl Explain<'_, '_> {
     /// The result for `doc`, with each term's and each symptom's part, best first (the sums are
     /// the dense scores: the same parts, added in the same order).
     fn ranked(&self, doc: usize) -> Ranked {
-        let len = self.index.doc(doc).len;
         let mut terms: Vec<(String, f32)> = self
             .terms
             .iter()
-            .filter_map(|t| t.postings.tf(doc).map(|tf| (t.word.to_string(), t.weight.score(tf, len))))
+            .filter_map(|t| t.postings.impact(doc).map(|impact| (t.word.to_string(), t.weight.score(impact))))
             .collect();
         let mut symptoms: Vec<SymptomLink> = self
             .symptoms
@@ -473,8 +472,8 @@ fn text_scores<'a>(
             typed.total += weight.idf;
             typed.terms += 1;
         }
-        for (doc, tf) in postings.iter() {
-            scores.text[doc] += weight.score(tf, index.doc(doc).len);
+        for (doc, impact) in postings.iter() {
+            scores.text[doc] += weight.score(impact);
             scores.touch(doc, 0);
             if query_term.typed {
                 scores.held[doc] += weight.idf;
@@ -556,7 +555,9 @@ fn candidates(
             continue;
         }
         let evidence = scores.evidence(doc);
-        if strength(evidence) <= 0.0 {
+        // Above a thousandth the strength is surely positive; below, ask it (spares an `exp`
+        // per matching document).
+        if evidence <= 1e-3 && strength(evidence) <= 0.0 {
             continue;
         }
         let linked = scores.flags[doc] & LINKED != 0;

@@ -10,7 +10,7 @@
 //! docs     count, avg_len f32, count × DocRecord (id, file, line, end_line, len f32, title_hash)
 //! cats     byte length, then one str per document
 //! terms    Table of TERM_RECORD (blob offset, length, postings offset, postings count) + blob
-//! postings (doc u32, weighted tf f32) for every term, in term order
+//! postings count, then (doc u32, BM25 impact f32) for every term, in term order, by doc
 //! words    Table of WORD_RECORD (blob offset, length, document frequency) + blob
 //! links    count × (offset u32, length u32), then (doc u32, LinkKind u32) records
 //! ```
@@ -22,13 +22,14 @@ use anyhow::{bail, Context, Result};
 use super::codec::{Reader, Writer};
 use crate::catalog::model::Origin;
 use crate::catalog::problem::Severity;
+use crate::engine::bm25::Bm25;
 use crate::engine::index::{DocRecord, IndexData, LinkKind};
 use crate::hash::fingerprint as checksum;
 
 pub(super) const MAGIC: &[u8; 8] = b"K8SDOCIX";
 /// Bump when the layout changes; older files are then ignored and rebuilt. (The encoder's
 /// source hash is in the cache key too, so a forgotten bump cannot mislead a reader.)
-pub(super) const FORMAT: u32 = 5;
+pub(super) const FORMAT: u32 = 6;
 /// Magic, format, checksum, file length.
 pub(super) const HEADER: usize = 8 + 4 + 8 + 8;
 const CHECKSUM_AT: usize = 12;
@@ -180,10 +181,13 @@ pub(super) fn encode_index(w: &mut Writer, index: &IndexData) {
     w.buf.extend_from_slice(&categories.buf);
 
     write_table(w, index.terms.iter().map(|(t, p)| (t.as_str(), p.len() as u32)), TERM_RECORD);
+    // What a query needs of each posting is its impact, the document's part of its BM25 score.
+    let bm25 = Bm25 { n_docs: index.docs.len() as f32, avg_len: index.avg_len };
+    w.count(index.terms.iter().map(|(_, p)| p.len()).sum());
     for (_, list) in &index.terms {
         for &(doc, tf) in list {
             w.u32(doc);
-            w.f32(tf);
+            w.f32(bm25.impact(tf, index.docs[doc as usize].len));
         }
     }
     write_table(w, index.vocabulary.iter().map(|(word, df)| (word.as_str(), *df)), WORD_RECORD);
@@ -239,7 +243,7 @@ pub(crate) struct IndexView<'a> {
     link_data: &'a [u8],
 }
 
-/// One term's postings: (document u32, weighted term frequency f32) records, by document.
+/// One term's postings: (document u32, BM25 impact f32) records, by document.
 #[derive(Clone, Copy)]
 pub(crate) struct Postings<'a> {
     records: &'a [u8],
@@ -252,14 +256,14 @@ impl<'a> Postings<'a> {
         self.records.len() / 8
     }
 
-    /// (document, weighted term frequency), by document.
+    /// (document, impact), by document.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, f32)> + 'a {
         let n = self.n_docs;
         self.records.chunks_exact(8).map(|c| (le32(c, 0) as usize, f32::from_bits(le32(c, 4)))).filter(move |&(d, _)| d < n)
     }
 
-    /// The term's weighted frequency in `doc`, if `doc` holds it.
-    pub(crate) fn tf(&self, doc: usize) -> Option<f32> {
+    /// The term's impact in `doc`, if `doc` holds it.
+    pub(crate) fn impact(&self, doc: usize) -> Option<f32> {
         find_record(self.records, 8, doc).map(|at| f32::from_bits(le32(self.records, at + 4)))
     }
 }
@@ -339,8 +343,8 @@ impl<'a> IndexView<'a> {
         let cat_len = r.count()?;
         let categories = r.bytes(cat_len)?;
         let terms = Table::read(r, TERM_RECORD)?;
-        let total: u64 = (0..terms.len()).map(|i| u64::from(terms.value(i, 1))).sum();
-        let postings = r.bytes(usize::try_from(total)? * 8)?;
+        let total = r.count()?;
+        let postings = r.bytes(total.checked_mul(8).context("index: too many postings")?)?;
         let words = Table::read(r, WORD_RECORD)?;
         let n_links = r.count()?;
         let mut links = Vec::with_capacity(n_links.min(1 << 16));

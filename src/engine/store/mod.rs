@@ -233,8 +233,7 @@ fn cache_key(settings: &CatalogSettings, inputs: &[Input]) -> String {
         settings.builtin
     );
     for input in inputs {
-        let path = fs::canonicalize(&input.path).unwrap_or_else(|_| input.path.clone());
-        key.push_str(&format!("{:?} {} {}\n", input.origin, input.explicit, path.display()));
+        key.push_str(&format!("{:?} {} {}\n", input.origin, input.explicit, input.canonical.display()));
     }
     key
 }
@@ -312,7 +311,7 @@ fn read_valid(path: &Path, key: &str, stamps: &[FileStamp], verify: bool) -> Res
 
 /// Indexes up to this size are read into memory; larger ones are mapped, so a query reads only
 /// the pages it touches.
-const MAP_ABOVE: u64 = 16 << 20;
+const MAP_ABOVE: u64 = 1 << 20;
 
 fn load(path: &Path) -> std::io::Result<Bytes> {
     let mut file = fs::File::open(path)?;
