@@ -7,6 +7,7 @@
 //! every item that parses. Every skip is reported with its byte position.
 
 use std::fmt;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -35,6 +36,16 @@ pub(super) fn looks_like_objects(bytes: &[u8]) -> bool {
         Err(err) if err.to_string().starts_with(NOT_FOUND) => false,
         // Broken JSON is still read as JSON (and its breakage reported).
         Err(err) => err.is_syntax() || err.is_eof(),
+    }
+}
+
+/// Whether `head`, the start of an input, surely begins with a Kubernetes object or list: a
+/// top-level key of [`looks_like_objects`] is within it, so that is its answer for the whole
+/// input too.
+pub(super) fn begins_with_object(head: &[u8]) -> bool {
+    head.first() == Some(&b'{') && {
+        let mut de = serde_json::Deserializer::from_slice(head);
+        matches!(Probe.deserialize(&mut de), Err(err) if err.to_string().starts_with(FOUND))
     }
 }
 
@@ -134,6 +145,94 @@ pub(super) fn read(bytes: &[u8], name: &str, problems: &mut Vec<String>, sink: &
                 pos = next;
             }
         }
+    }
+}
+
+/// Where each value of `reader` ends (byte offsets) if it is nothing but well-formed objects
+/// (JSON values that start with `{`) in valid UTF-8; `None` if it holds anything else, or
+/// cannot be read: then it is read whole, by [`read`], with its recovery and reports.
+pub(super) fn object_ends<R: Read>(reader: R) -> Option<Vec<u64>> {
+    let mut checked = Utf8Checked { inner: reader, pending: Vec::new(), valid: true };
+    let mut ends = Vec::new();
+    {
+        let mut stream = serde_json::Deserializer::from_reader(BufReader::new(&mut checked)).into_iter::<WholeObject>();
+        while let Some(value) = stream.next() {
+            value.ok()?;
+            ends.push(stream.byte_offset() as u64);
+        }
+    }
+    (checked.valid && checked.pending.is_empty() && !ends.is_empty()).then_some(ends)
+}
+
+/// Reads every object of a file that [`object_ends`] found well-formed, value by value from
+/// disk, handing them over as [`read`] does for the same bytes in memory.
+pub(super) fn read_objects(file: &mut std::fs::File, ends: &[u64], sink: &mut Sink) -> std::io::Result<()> {
+    let mut start = 0;
+    for &end in ends {
+        file.seek(SeekFrom::Start(start))?;
+        let len = end - start;
+        let value = BufReader::with_capacity(len.min(1 << 16) as usize, Read::take(&mut *file, len));
+        let mut de = serde_json::Deserializer::from_reader(value);
+        // As in `deliver`, this cannot fail but on depth (or if the file changed since).
+        let _ = TopLevel { sink: &mut *sink }.deserialize(&mut de);
+        start = end;
+    }
+    Ok(())
+}
+
+/// One JSON object, its content ignored: what [`object_ends`] accepts.
+struct WholeObject;
+
+impl<'de> Deserialize<'de> for WholeObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<WholeObject, D::Error> {
+        d.deserialize_any(WholeObject)
+    }
+}
+
+impl<'de> Visitor<'de> for WholeObject {
+    type Value = WholeObject;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WholeObject, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(WholeObject)
+    }
+}
+
+/// Passes bytes through, noting whether they are valid UTF-8 (the JSON parser does not check
+/// the strings it skips). `pending` holds the start of a character cut by a read.
+struct Utf8Checked<R> {
+    inner: R,
+    pending: Vec<u8>,
+    valid: bool,
+}
+
+impl<R: Read> Read for Utf8Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut data = &buf[..n];
+        // Complete the character the last read cut, a byte at a time (at most three).
+        while !self.pending.is_empty() && !data.is_empty() {
+            self.pending.push(data[0]);
+            data = &data[1..];
+            match std::str::from_utf8(&self.pending) {
+                Ok(_) => self.pending.clear(),
+                Err(err) if err.error_len().is_none() => {}
+                Err(_) => {
+                    self.valid = false;
+                    self.pending.clear();
+                }
+            }
+        }
+        if let Err(err) = std::str::from_utf8(data) {
+            match err.error_len() {
+                None => self.pending = data[err.valid_up_to()..].to_vec(),
+                Some(_) => self.valid = false,
+            }
+        }
+        Ok(n)
     }
 }
 
