@@ -148,20 +148,18 @@ pub(super) fn read(bytes: &[u8], name: &str, problems: &mut Vec<String>, sink: &
     }
 }
 
-/// Where each value of `reader` ends (byte offsets) if it is nothing but well-formed objects
-/// (JSON values that start with `{`) in valid UTF-8; `None` if it holds anything else, or
-/// cannot be read: then it is read whole, by [`read`], with its recovery and reports.
-pub(super) fn object_ends<R: Read>(reader: R) -> Option<Vec<u64>> {
-    let mut checked = Utf8Checked { inner: reader, pending: Vec::new(), valid: true };
+/// Where each value of `bytes` ends (byte offsets) if it is nothing but well-formed objects
+/// (JSON values that start with `{`) in valid UTF-8; `None` if it holds anything else: then
+/// it is read by [`read`], with its recovery and reports.
+pub(super) fn object_ends(bytes: &[u8]) -> Option<Vec<u64>> {
+    std::str::from_utf8(bytes).ok()?;
     let mut ends = Vec::new();
-    {
-        let mut stream = serde_json::Deserializer::from_reader(BufReader::new(&mut checked)).into_iter::<WholeObject>();
-        while let Some(value) = stream.next() {
-            value.ok()?;
-            ends.push(stream.byte_offset() as u64);
-        }
+    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<WholeObject>();
+    while let Some(value) = stream.next() {
+        value.ok()?;
+        ends.push(stream.byte_offset() as u64);
     }
-    (checked.valid && checked.pending.is_empty() && !ends.is_empty()).then_some(ends)
+    (!ends.is_empty()).then_some(ends)
 }
 
 /// Reads every object of a file that [`object_ends`] found well-formed, value by value from
@@ -198,41 +196,6 @@ impl<'de> Visitor<'de> for WholeObject {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WholeObject, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(WholeObject)
-    }
-}
-
-/// Passes bytes through, noting whether they are valid UTF-8 (the JSON parser does not check
-/// the strings it skips). `pending` holds the start of a character cut by a read.
-struct Utf8Checked<R> {
-    inner: R,
-    pending: Vec<u8>,
-    valid: bool,
-}
-
-impl<R: Read> Read for Utf8Checked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut data = &buf[..n];
-        // Complete the character the last read cut, a byte at a time (at most three).
-        while !self.pending.is_empty() && !data.is_empty() {
-            self.pending.push(data[0]);
-            data = &data[1..];
-            match std::str::from_utf8(&self.pending) {
-                Ok(_) => self.pending.clear(),
-                Err(err) if err.error_len().is_none() => {}
-                Err(_) => {
-                    self.valid = false;
-                    self.pending.clear();
-                }
-            }
-        }
-        if let Err(err) = std::str::from_utf8(data) {
-            match err.error_len() {
-                None => self.pending = data[err.valid_up_to()..].to_vec(),
-                Some(_) => self.valid = false,
-            }
-        }
-        Ok(n)
     }
 }
 

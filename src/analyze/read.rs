@@ -7,7 +7,7 @@
 //! bundles leave `kind` out of list items), `.../pods/logs/<namespace>/<pod>/<container>.log`
 //! and a cluster-info dump's `<namespace>/<pod>/logs.txt` are that pod's logs.
 
-use std::io::{Read, Seek};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -92,12 +92,13 @@ fn read_path(path: &Path, checks: &Checks, snapshot: &mut Snapshot) -> Result<()
     Ok(())
 }
 
-/// Files at least this large are read from disk as they are parsed when they can be
-/// ([`read_streamed`]); smaller ones are read whole, which costs little memory.
+/// Files at least this large are parsed from disk when they can be ([`read_streamed`]);
+/// smaller ones are read whole, which costs little memory.
 const STREAM_FROM: u64 = 1 << 20;
 
 /// Reads one file as [`read_input`] reads its bytes. A large file of JSON objects (kubectl's
-/// `get -A -o json`, often 100 MB) is parsed as it is read from disk, never held whole.
+/// `get -A -o json`, often 100 MB) is parsed from disk, so it is never held at the same time
+/// as what is read from it.
 fn read_file(
     file: &Path,
     name: &str,
@@ -118,7 +119,8 @@ fn read_file(
 /// Reads a file that is nothing but well-formed JSON objects in UTF-8, value by value from
 /// disk, with what [`read_nested`] and [`read_bytes_at`] would do with its bytes; false (and
 /// nothing read) for any other file, which is read whole instead: archives, other encodings,
-/// broken JSON and its reports, top-level arrays.
+/// broken JSON and its reports, top-level arrays. The check reads the file whole, fast, and
+/// drops it before the first object is judged.
 fn read_streamed(
     file: &mut std::fs::File,
     name: &str,
@@ -140,10 +142,13 @@ fn read_streamed(
     if whole || !json::begins_with_object(&head[at..]) {
         return false;
     }
-    let ends = match file.rewind() {
-        Ok(()) => json::object_ends(&mut *file),
-        Err(_) => None,
-    };
+    // Checked whole, then dropped: the parse below holds one object at a time.
+    let mut bytes = head;
+    if file.read_to_end(&mut bytes).is_err() {
+        return false;
+    }
+    let ends = json::object_ends(&bytes);
+    drop(bytes);
     let Some(ends) = ends else { return false };
     let before = snapshot.problems.len();
     snapshot.files += 1;
