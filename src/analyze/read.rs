@@ -116,7 +116,7 @@ fn read_file(
     Ok(())
 }
 
-/// Reads a file that is nothing but well-formed JSON objects in UTF-8, value by value from
+/// Reads a file that is nothing but well-formed JSON objects in UTF-8, item by item from
 /// disk, with what [`read_nested`] and [`read_bytes_at`] would do with its bytes; false (and
 /// nothing read) for any other file, which is read whole instead: archives, other encodings,
 /// broken JSON and its reports, top-level arrays. The check reads the file whole, fast, and
@@ -147,9 +147,9 @@ fn read_streamed(
     if file.read_to_end(&mut bytes).is_err() {
         return false;
     }
-    let ends = json::object_ends(&bytes);
+    let outlines = json::outline(&bytes);
     drop(bytes);
-    let Some(ends) = ends else { return false };
+    let Some(outlines) = outlines else { return false };
     let before = snapshot.problems.len();
     snapshot.files += 1;
     let place = place_of(parts, checks);
@@ -157,7 +157,7 @@ fn read_streamed(
         snapshot.mark_present(&place);
     }
     let mut problems = Vec::new();
-    let read = json::read_objects(file, &ends, &mut |item| observe_item(item, name, &place, checks, snapshot));
+    let read = json::read_outlined(file, outlines, &mut |item| observe_item(item, name, &place, checks, snapshot));
     if let Err(err) = read {
         problems.push(format!("{name}: cannot read the rest of the file: {err}; read what came before"));
     }
