@@ -2,10 +2,11 @@
 //! finding) and asks the diagnose engine which scenarios fit each group.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::{Key, Observed, Severity, Signal, Snapshot};
+use super::{Key, Observed, Severity, Shared, Signal, Snapshot};
 use crate::catalog::model::Scenario;
 use crate::engine::extract::normalize;
 use crate::engine::store::{IndexView, Opened};
@@ -72,8 +73,23 @@ struct Ranking {
     discriminators: Vec<Discriminator>,
 }
 
-/// Every finding, most severe and largest first.
-pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) -> Result<Vec<Finding>> {
+/// Where the time of [`findings`] went.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FindingsTiming {
+    /// Grouping the affected objects and gathering each finding's evidence.
+    pub grouping: Duration,
+    /// Asking the engine which scenarios fit each group.
+    pub ranking: Duration,
+}
+
+/// Every finding, most severe and largest first; and where the time went.
+pub(crate) fn findings(
+    snapshot: &Snapshot,
+    options: &Options,
+    opened: &Opened,
+) -> Result<(Vec<Finding>, FindingsTiming)> {
+    let started = Instant::now();
+    let mut ranking_time = Duration::ZERO;
     let index = opened.view()?;
     let min = options.min_severity.unwrap_or(Severity::Warning);
     let mut ranker = Ranker { opened, index, rankings: HashMap::new(), scenarios: HashMap::new() };
@@ -81,7 +97,7 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
     let pod_events = latest_pod_events(snapshot);
     for ((key, _), members) in groups(snapshot, options) {
         let mut signals: Vec<&Signal> = Vec::new();
-        let mut texts: Vec<String> = Vec::new();
+        let mut texts: Vec<Shared> = Vec::new();
         for (_, observed) in &members {
             for (s, k) in observed.signals.iter().zip(&observed.keys) {
                 if !texts.contains(k) {
@@ -98,8 +114,10 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
         if severity < min {
             continue;
         }
+        let ranking_started = Instant::now();
         let ranking = ranker.rank(texts, &signals)?;
-        let mut evidence: Vec<String> = signals.iter().map(|s| s.evidence.clone()).collect();
+        ranking_time += ranking_started.elapsed();
+        let mut evidence: Vec<String> = signals.iter().map(|s| s.evidence.to_string()).collect();
         // A workload short of replicas: what its pods' latest Warning event says, as evidence.
         if signals.iter().any(|s| s.pod_events) {
             if let Some((pod, event)) = pod_events.get(&(key.0.clone(), key.1.clone(), key.2.clone())) {
@@ -116,17 +134,21 @@ pub(crate) fn findings(snapshot: &Snapshot, options: &Options, opened: &Opened) 
             members: members.iter().map(|(k, _)| k.2.clone()).collect(),
             first_fix: ranking.first_fix,
             fix: ranking.fix,
-            checks: signals.iter().filter_map(|s| s.check.clone()).fold(Vec::new(), |mut ids, id| {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-                ids
-            }),
+            checks: signals.iter().filter_map(|s| s.check.as_deref().map(str::to_string)).fold(
+                Vec::new(),
+                |mut ids, id| {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                    ids
+                },
+            ),
             discriminators: ranking.discriminators,
         });
     }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.count.cmp(&a.count)).then_with(|| a.object.cmp(&b.object)));
-    Ok(out)
+    let timing = FindingsTiming { grouping: started.elapsed().saturating_sub(ranking_time), ranking: ranking_time };
+    Ok((out, timing))
 }
 
 /// For each workload (its pods' owner, and a ReplicaSet's Deployment), the latest Warning event
@@ -148,7 +170,7 @@ fn latest_pod_events(snapshot: &Snapshot) -> HashMap<Key, (String, String)> {
             None => replicaset_of(&key.2).map(|rs| ("ReplicaSet".to_string(), rs.to_string())),
         };
         let Some((kind, name)) = owner else { continue };
-        let seen = (key.2.clone(), event.evidence.clone());
+        let seen = (key.2.clone(), event.evidence.to_string());
         if kind == "ReplicaSet" {
             if let Some((deployment, _)) = name.rsplit_once('-') {
                 out.insert((key.0.clone(), "Deployment".into(), deployment.to_string()), seen.clone());
@@ -161,8 +183,8 @@ fn latest_pod_events(snapshot: &Snapshot) -> HashMap<Key, (String, String)> {
 
 /// Affected objects grouped by (namespace, controller or object, the set of signal texts with
 /// noise removed).
-fn groups<'a>(snapshot: &'a Snapshot, options: &Options) -> BTreeMap<(Key, Vec<String>), Group<'a>> {
-    let mut groups: BTreeMap<(Key, Vec<String>), Group> = BTreeMap::new();
+fn groups<'a>(snapshot: &'a Snapshot, options: &Options) -> BTreeMap<(Key, Vec<Shared>), Group<'a>> {
+    let mut groups: BTreeMap<(Key, Vec<Shared>), Group> = BTreeMap::new();
     for (key, observed) in &snapshot.objects {
         if observed.signals.is_empty() || options.namespace.as_ref().is_some_and(|ns| *ns != key.0) {
             continue;
@@ -178,7 +200,7 @@ fn groups<'a>(snapshot: &'a Snapshot, options: &Options) -> BTreeMap<(Key, Vec<S
         // Members fail "the same way" when their own status says the same; events and logs
         // differ from pod to pod and are merged into the group instead.
         let any_status = observed.signals.iter().any(|s| s.from_status);
-        let mut texts: Vec<String> = observed
+        let mut texts: Vec<Shared> = observed
             .signals
             .iter()
             .zip(&observed.keys)
@@ -196,20 +218,20 @@ fn groups<'a>(snapshot: &'a Snapshot, options: &Options) -> BTreeMap<(Key, Vec<S
 struct Ranker<'a> {
     opened: &'a Opened,
     index: IndexView<'a>,
-    rankings: HashMap<Vec<String>, Ranking>,
+    rankings: HashMap<Vec<Shared>, Ranking>,
     scenarios: HashMap<usize, Scenario>,
 }
 
 impl Ranker<'_> {
-    fn rank(&mut self, texts: Vec<String>, signals: &[&Signal]) -> Result<Ranking> {
+    fn rank(&mut self, texts: Vec<Shared>, signals: &[&Signal]) -> Result<Ranking> {
         if let Some(hit) = self.rankings.get(&texts) {
             return Ok(hit.clone());
         }
         let inputs: Vec<Input> = signals
             .iter()
             .map(|s| Input {
-                text: s.text.clone(),
-                origin: InputOrigin::Object(s.evidence.clone()),
+                text: s.text.to_string(),
+                origin: InputOrigin::Object(s.evidence.to_string()),
                 weight: 1.0,
                 pasted: true,
             })
@@ -221,7 +243,7 @@ impl Ranker<'_> {
             .iter()
             .map(|d| FoundSymptom {
                 id: self.opened.rules.symptoms[d.symptom].id.clone(),
-                evidence: d.evidence.first().map(|e| (e.matched.clone(), signals[e.input].evidence.clone())),
+                evidence: d.evidence.first().map(|e| (e.matched.clone(), signals[e.input].evidence.to_string())),
             })
             .collect();
         let mut scenarios = Vec::new();

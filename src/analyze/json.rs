@@ -7,6 +7,7 @@
 //! every item that parses. Every skip is reported with its byte position.
 
 use std::fmt;
+use std::io::{Read, Seek, SeekFrom};
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -35,6 +36,16 @@ pub(super) fn looks_like_objects(bytes: &[u8]) -> bool {
         Err(err) if err.to_string().starts_with(NOT_FOUND) => false,
         // Broken JSON is still read as JSON (and its breakage reported).
         Err(err) => err.is_syntax() || err.is_eof(),
+    }
+}
+
+/// Whether `head`, the start of an input, surely begins with a Kubernetes object or list: a
+/// top-level key of [`looks_like_objects`] is within it, so that is its answer for the whole
+/// input too.
+pub(super) fn begins_with_object(head: &[u8]) -> bool {
+    head.first() == Some(&b'{') && {
+        let mut de = serde_json::Deserializer::from_slice(head);
+        matches!(Probe.deserialize(&mut de), Err(err) if err.to_string().starts_with(FOUND))
     }
 }
 
@@ -137,11 +148,215 @@ pub(super) fn read(bytes: &[u8], name: &str, problems: &mut Vec<String>, sink: &
     }
 }
 
+/// A top-level object of a large file, read but for its items ([`outline`]).
+pub(super) struct Outline {
+    fields: Map<String, Value>,
+    items: OutlineItems,
+}
+
+enum OutlineItems {
+    /// Not a list.
+    None,
+    /// Where each item is in the file (start and end offsets).
+    At(Vec<(u64, u64)>),
+    /// A list whose `items` were not an array (as read), or held none.
+    Read(List),
+}
+
+/// If `bytes` is nothing but well-formed objects in valid UTF-8 (what [`read`] reads with no
+/// report and no recovery): each one's fields but its items, and where its items are, to be
+/// parsed one at a time by [`read_outlined`]. `None` for anything else.
+pub(super) fn outline(bytes: &[u8]) -> Option<Vec<Outline>> {
+    std::str::from_utf8(bytes).ok()?;
+    let base = bytes.as_ptr() as usize;
+    let at = |raw: &RawValue| {
+        let start = (raw.get().as_ptr() as usize - base) as u64;
+        (start, start + raw.get().len() as u64)
+    };
+    let mut outlines = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    loop {
+        let (fields, items) = Outliner.deserialize(&mut de).ok()?;
+        let items = match items {
+            None => OutlineItems::None,
+            Some(Ok(raw)) => OutlineItems::At(raw.into_iter().map(at).collect()),
+            Some(Err(list)) => OutlineItems::Read(list),
+        };
+        outlines.push(Outline { fields, items });
+        if de.end().is_ok() {
+            return Some(outlines);
+        }
+    }
+}
+
+/// Hands over the objects that [`outline`] found, as [`read`] does for the same bytes, each item
+/// parsed as its bytes are read from `file`.
+pub(super) fn read_outlined(file: &mut std::fs::File, outlines: Vec<Outline>, sink: &mut Sink) -> std::io::Result<()> {
+    let mut window = Window::new(file)?;
+    let mut nested = Vec::new();
+    'values: for Outline { fields, items } in outlines {
+        let list = match items {
+            OutlineItems::None => None,
+            OutlineItems::Read(list) => Some(list),
+            OutlineItems::At(places) => {
+                let (mut count, mut kindless) = (0, Vec::new());
+                for (start, end) in places {
+                    // Nested two deep, as an item is in its list: the parse fails at the same
+                    // depth as when the list is parsed whole, and then, as there, the rest of
+                    // the list is not handed over.
+                    nested.clear();
+                    nested.extend_from_slice(b"[[");
+                    nested.extend_from_slice(window.get(start, end)?);
+                    nested.extend_from_slice(b"]]");
+                    let mut de = serde_json::Deserializer::from_slice(&nested);
+                    match Nested(2).deserialize(&mut de) {
+                        Ok(item) => take_item(item, &mut count, &mut kindless, sink),
+                        Err(_) => continue 'values,
+                    }
+                }
+                Some((count, kindless, None))
+            }
+        };
+        hand_over(fields, list, sink);
+    }
+    Ok(())
+}
+
+/// A top-level object read as [`TopLevel`] reads it, its items left where they are.
+struct Outliner;
+
+type Outlined<'de> = (Map<String, Value>, Option<Result<Vec<&'de RawValue>, List>>);
+
+impl<'de> DeserializeSeed<'de> for Outliner {
+    type Value = Outlined<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Outliner {
+    type Value = Outlined<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Map::new();
+        let mut items = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "items" && items.is_none() {
+                let mut list = Items { to: ItemsTo::Raw(Vec::new()), count: 0, kindless: Vec::new(), not_array: None };
+                map.next_value_seed(&mut list)?;
+                items = Some(match list.to {
+                    ItemsTo::Raw(raw) if list.not_array.is_none() && !raw.is_empty() => Ok(raw),
+                    _ => Err((0, Vec::new(), list.not_array)),
+                });
+            } else {
+                let value: Value = map.next_value()?;
+                fields.insert(key, value);
+            }
+        }
+        Ok((fields, items))
+    }
+}
+
+/// A value inside this many arrays of one element.
+struct Nested(usize);
+
+impl<'de> DeserializeSeed<'de> for Nested {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        if self.0 == 0 {
+            return Value::deserialize(d);
+        }
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Nested {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let inner = seq.next_element_seed(Nested(self.0 - 1))?;
+        inner.ok_or_else(|| serde::de::Error::custom("an empty array"))
+    }
+}
+
+/// Ranges of a file, in order, through one buffer read ahead in large blocks.
+struct Window<'f> {
+    file: &'f mut std::fs::File,
+    buf: Vec<u8>,
+    /// The file offset of `buf[0]`; the file is read up to the end of `buf`.
+    at: u64,
+}
+
+impl<'f> Window<'f> {
+    const BLOCK: u64 = 1 << 20;
+
+    fn new(file: &'f mut std::fs::File) -> std::io::Result<Window<'f>> {
+        file.seek(SeekFrom::Start(0))?;
+        Ok(Window { file, buf: Vec::new(), at: 0 })
+    }
+
+    fn get(&mut self, start: u64, end: u64) -> std::io::Result<&[u8]> {
+        let buffered = self.at + self.buf.len() as u64;
+        if start < self.at || start > buffered {
+            self.file.seek(SeekFrom::Start(start))?;
+            self.buf.clear();
+            self.at = start;
+        }
+        if end > self.at + self.buf.len() as u64 {
+            self.buf.drain(..(start - self.at) as usize);
+            self.at = start;
+            let missing = end - (self.at + self.buf.len() as u64);
+            Read::take(&mut *self.file, missing.max(Self::BLOCK)).read_to_end(&mut self.buf)?;
+            if end > self.at + self.buf.len() as u64 {
+                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the file was cut short"));
+            }
+        }
+        Ok(&self.buf[(start - self.at) as usize..(end - self.at) as usize])
+    }
+}
+
 /// Hands over one well-formed value: its items one by one if it is a list, else itself.
 fn deliver(raw: &str, sink: &mut Sink) {
     let mut de = serde_json::Deserializer::from_str(raw);
     // The value is well-formed (it parsed as a RawValue), so this cannot fail but on depth.
     let _ = TopLevel { sink }.deserialize(&mut de);
+}
+
+/// A list's `items` as read: how many, those without a kind, or what `items` held if it was
+/// not an array.
+type List = (usize, Vec<Value>, Option<Value>);
+
+/// What a top-level object holds, once read: the object itself, or the items of a list that
+/// were not handed over as they were parsed (kindless ones, or that it has none).
+fn hand_over(mut fields: Map<String, Value>, list: Option<List>, sink: &mut Sink) {
+    let Some((count, kindless, not_array)) = list else {
+        sink(Item::Object(Value::Object(fields)));
+        return;
+    };
+    if let Some(odd) = not_array {
+        fields.insert("items".into(), odd);
+        sink(Item::Object(Value::Object(fields)));
+        return;
+    }
+    let item_kind =
+        fields.get("kind").and_then(Value::as_str).and_then(|k| k.strip_suffix("List")).filter(|k| !k.is_empty());
+    for mut item in kindless {
+        if let (Some(kind), Some(obj)) = (item_kind, item.as_object_mut()) {
+            obj.insert("kind".into(), Value::String(kind.to_string()));
+        }
+        sink(Item::Object(item));
+    }
+    if count == 0 {
+        if let Some(kind) = item_kind {
+            sink(Item::EmptyList(kind.to_string()));
+        }
+    }
 }
 
 /// A top-level object: fields other than `items` are kept; items are handed over as parsed.
@@ -164,10 +379,11 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut fields = Map::new();
-        let mut list: Option<(usize, Vec<Value>, Option<Value>)> = None;
+        let mut list: Option<List> = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == "items" && list.is_none() {
-                let mut items = Items { sink: &mut *self.sink, count: 0, kindless: Vec::new(), not_array: None };
+                let mut items =
+                    Items { to: ItemsTo::Sink(&mut *self.sink), count: 0, kindless: Vec::new(), not_array: None };
                 map.next_value_seed(&mut items)?;
                 list = Some((items.count, items.kindless, items.not_array));
             } else {
@@ -175,28 +391,7 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
                 fields.insert(key, value);
             }
         }
-        let Some((count, kindless, not_array)) = list else {
-            (self.sink)(Item::Object(Value::Object(fields)));
-            return Ok(());
-        };
-        if let Some(odd) = not_array {
-            fields.insert("items".into(), odd);
-            (self.sink)(Item::Object(Value::Object(fields)));
-            return Ok(());
-        }
-        let item_kind =
-            fields.get("kind").and_then(Value::as_str).and_then(|k| k.strip_suffix("List")).filter(|k| !k.is_empty());
-        for mut item in kindless {
-            if let (Some(kind), Some(obj)) = (item_kind, item.as_object_mut()) {
-                obj.insert("kind".into(), Value::String(kind.to_string()));
-            }
-            (self.sink)(Item::Object(item));
-        }
-        if count == 0 {
-            if let Some(kind) = item_kind {
-                (self.sink)(Item::EmptyList(kind.to_string()));
-            }
-        }
+        hand_over(fields, list, self.sink);
         Ok(())
     }
 
@@ -229,34 +424,46 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
 
 /// A list's `items`: each handed over as it is parsed; items without a `kind` wait for the
 /// list's kind (it may come after the items, as kubectl writes it).
-struct Items<'s, 'a> {
-    sink: &'s mut Sink<'a>,
+struct Items<'s, 'a, 'de> {
+    to: ItemsTo<'s, 'a, 'de>,
     count: usize,
     kindless: Vec<Value>,
     /// `items` that is not an array: the object is not a list after all.
     not_array: Option<Value>,
 }
 
-impl<'de> DeserializeSeed<'de> for &mut Items<'_, '_> {
+/// Where [`Items`] puts each item.
+enum ItemsTo<'s, 'a, 'de> {
+    /// Parsed, to the sink (or, without a kind, kept for the list's kind).
+    Sink(&'s mut Sink<'a>),
+    /// Unparsed: where each one is, to be parsed later ([`outline`]).
+    Raw(Vec<&'de RawValue>),
+}
+
+impl<'de> DeserializeSeed<'de> for &mut Items<'_, '_, 'de> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for &mut Items<'_, '_> {
+impl<'de> Visitor<'de> for &mut Items<'_, '_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of objects")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<Value>()? {
-            self.count += 1;
-            if item.get("kind").is_some() {
-                (self.sink)(Item::Object(item));
-            } else {
-                self.kindless.push(item);
+        match &mut self.to {
+            ItemsTo::Sink(sink) => {
+                while let Some(item) = seq.next_element::<Value>()? {
+                    take_item(item, &mut self.count, &mut self.kindless, sink);
+                }
+            }
+            ItemsTo::Raw(raw) => {
+                while let Some(item) = seq.next_element::<&RawValue>()? {
+                    raw.push(item);
+                }
             }
         }
         Ok(())
@@ -289,6 +496,16 @@ impl<'de> Visitor<'de> for &mut Items<'_, '_> {
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
         self.not_array = Some(Value::from(v));
         Ok(())
+    }
+}
+
+/// One item of a list: handed over, or kept until the list's kind is known.
+fn take_item(item: Value, count: &mut usize, kindless: &mut Vec<Value>, sink: &mut Sink) {
+    *count += 1;
+    if item.get("kind").is_some() {
+        sink(Item::Object(item));
+    } else {
+        kindless.push(item);
     }
 }
 
@@ -359,6 +576,47 @@ fn read_items(
                     .push(format!("{name}: byte {}: item {index} is cut off (truncated); read {index} items", pos + 1));
                 return bytes.len();
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn shown(item: Item) -> String {
+        match item {
+            Item::Object(v) => v.to_string(),
+            Item::EmptyList(kind) => format!("empty {kind}"),
+        }
+    }
+
+    #[test]
+    fn a_file_read_from_disk_hands_over_what_it_does_from_memory() {
+        let inputs = [
+            // Items without a kind wait for the list's, written after them.
+            r#"{"apiVersion":"v1","items":[{"metadata":{"name":"a"}},{"kind":"Pod","metadata":{"name":"b"}}],"kind":"PodList"}"#,
+            "{\"kind\":\"SecretList\",\"items\":[]}\n{\"kind\":\"Pod\",\"metadata\":{\"name\":\"c\"}}\n",
+            r#"{"kind":"List","items":"odd"}"#,
+            r#"{"kind":"ConfigMapList","items":null,"items":[{"kind":"ConfigMap"}]}"#,
+            r#"{"kind":"Pod","metadata":{"name":"plain"}}{"kind":"Node"}"#,
+        ];
+        for input in inputs {
+            let mut problems = Vec::new();
+            let mut from_memory = Vec::new();
+            read(input.as_bytes(), "t", &mut problems, &mut |item| from_memory.push(shown(item)));
+            assert!(problems.is_empty(), "{problems:?}");
+            let outlines = outline(input.as_bytes()).expect(input);
+            let mut file = tempfile::tempfile().unwrap();
+            file.write_all(input.as_bytes()).unwrap();
+            let mut from_disk = Vec::new();
+            read_outlined(&mut file, outlines, &mut |item| from_disk.push(shown(item))).unwrap();
+            assert_eq!(from_memory, from_disk, "{input}");
+        }
+        for other in ["[{\"kind\":\"Pod\"}]", "{\"kind\":\"Pod\"} 5", "{\"kind\":\"Pod\"", "\"text\""] {
+            assert!(outline(other.as_bytes()).is_none(), "{other}: read from memory, with its reports");
         }
     }
 }

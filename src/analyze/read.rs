@@ -35,6 +35,7 @@ pub(crate) struct Place {
 /// snapshot. A file named on the command line that cannot be read is an error; in a folder or
 /// an archive, it is reported and skipped.
 pub(crate) fn read(paths: &[PathBuf], checks: &Checks) -> Result<Snapshot> {
+    let started = std::time::Instant::now();
     let mut snapshot = Snapshot::default();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -45,6 +46,7 @@ pub(crate) fn read(paths: &[PathBuf], checks: &Checks) -> Result<Snapshot> {
             read_path(path, checks, &mut snapshot)?;
         }
     }
+    snapshot.timing.read = started.elapsed();
     snapshot.finish(checks);
     Ok(snapshot)
 }
@@ -52,10 +54,9 @@ pub(crate) fn read(paths: &[PathBuf], checks: &Checks) -> Result<Snapshot> {
 fn read_path(path: &Path, checks: &Checks, snapshot: &mut Snapshot) -> Result<()> {
     let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
     if !meta.is_dir() {
-        let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
         let parts = components(path.file_name().map(Path::new).unwrap_or(path));
-        read_input(&bytes, &path.display().to_string(), &parts, checks, snapshot);
-        return Ok(());
+        return read_file(path, &path.display().to_string(), &parts, checks, snapshot)
+            .with_context(|| format!("{}: cannot read", path.display()));
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(path) {
@@ -78,11 +79,9 @@ fn read_path(path: &Path, checks: &Checks, snapshot: &mut Snapshot) -> Result<()
             snapshot.problems.push(format!("{name}: not a regular file (a FIFO, socket or device); skipped"));
             continue;
         }
-        match std::fs::read(&file) {
-            Ok(bytes) => {
-                let parts = components(file.strip_prefix(path).unwrap_or(&file));
-                read_input(&bytes, &name, &parts, checks, snapshot);
-            }
+        let parts = components(file.strip_prefix(path).unwrap_or(&file));
+        match read_file(&file, &name, &parts, checks, snapshot) {
+            Ok(()) => {}
             Err(err) => {
                 snapshot.files += 1;
                 snapshot.unreadable += 1;
@@ -91,6 +90,82 @@ fn read_path(path: &Path, checks: &Checks, snapshot: &mut Snapshot) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Files at least this large are parsed from disk when they can be ([`read_streamed`]);
+/// smaller ones are read whole, which costs little memory.
+const STREAM_FROM: u64 = 1 << 20;
+
+/// Reads one file as [`read_input`] reads its bytes. A large file of JSON objects (kubectl's
+/// `get -A -o json`, often 100 MB) is parsed from disk, so it is never held at the same time
+/// as what is read from it.
+fn read_file(
+    file: &Path,
+    name: &str,
+    parts: &[String],
+    checks: &Checks,
+    snapshot: &mut Snapshot,
+) -> std::io::Result<()> {
+    let mut handle = std::fs::File::open(file)?;
+    if handle.metadata()?.len() >= STREAM_FROM && read_streamed(&mut handle, name, parts, checks, snapshot) {
+        return Ok(());
+    }
+    drop(handle);
+    let bytes = std::fs::read(file)?;
+    read_input(&bytes, name, parts, checks, snapshot);
+    Ok(())
+}
+
+/// Reads a file that is nothing but well-formed JSON objects in UTF-8, item by item from
+/// disk, with what [`read_nested`] and [`read_bytes_at`] would do with its bytes; false (and
+/// nothing read) for any other file, which is read whole instead: archives, other encodings,
+/// broken JSON and its reports, top-level arrays. The check reads the file whole, fast, and
+/// drops it before the first object is judged.
+fn read_streamed(
+    file: &mut std::fs::File,
+    name: &str,
+    parts: &[String],
+    checks: &Checks,
+    snapshot: &mut Snapshot,
+) -> bool {
+    let mut head = Vec::with_capacity(1 << 16);
+    if (&mut *file).take(1 << 16).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let at = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    // Archives and text with a byte-order mark are opened and decoded by `read_nested`.
+    let boms: [&[u8]; 3] = [b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xFE\xFF"];
+    let whole = head.starts_with(&[0x1f, 0x8b])
+        || is_tar(&head)
+        || is_binary(&head)
+        || boms.iter().any(|bom| head.starts_with(bom));
+    if whole || !json::begins_with_object(&head[at..]) {
+        return false;
+    }
+    // Checked whole, then dropped: the parse below holds one object at a time.
+    let mut bytes = head;
+    if file.read_to_end(&mut bytes).is_err() {
+        return false;
+    }
+    let outlines = json::outline(&bytes);
+    drop(bytes);
+    let Some(outlines) = outlines else { return false };
+    let before = snapshot.problems.len();
+    snapshot.files += 1;
+    let place = place_of(parts, checks);
+    if place.kind.is_some() && place.namespace.is_some() {
+        snapshot.mark_present(&place);
+    }
+    let mut problems = Vec::new();
+    let read = json::read_outlined(file, outlines, &mut |item| observe_item(item, name, &place, checks, snapshot));
+    if let Err(err) = read {
+        problems.push(format!("{name}: cannot read the rest of the file: {err}; read what came before"));
+    }
+    snapshot.problems.extend(problems);
+    if snapshot.problems.len() > before {
+        snapshot.unreadable += 1;
+    }
+    true
 }
 
 fn components(path: &Path) -> Vec<String> {
@@ -332,8 +407,8 @@ fn read_bytes_at(bytes: &[u8], name: &str, place: &Place, checks: &Checks, snaps
         snapshot.observe(
             owner.clone(),
             Signal {
-                text: signal.text,
-                evidence,
+                text: signal.text.into(),
+                evidence: evidence.into(),
                 severity,
                 from_status: false,
                 check: None,
@@ -383,5 +458,7 @@ fn observe_value(mut v: Value, name: &str, place: &Place, checks: &Checks, snaps
             }
         }
     }
+    let started = std::time::Instant::now();
     checks::status::observe_object(&v, name, checks, snapshot);
+    snapshot.timing.checks += started.elapsed();
 }

@@ -2,6 +2,7 @@
 //! the findings.
 
 use std::io::Write;
+use std::time::Duration;
 
 use anyhow::Result;
 
@@ -43,11 +44,24 @@ pub(crate) fn run(args: &AnalyzeArgs, settings: &Settings, out: &mut dyn Write, 
         };
         analyze::findings(&snapshot, &options, &opened)
     };
-    let findings = match find(&settings.store) {
+    let (findings, timing) = match find(&settings.store) {
         // A catalog file changed under the index without its size or mtime moving: rebuild, once.
         Err(err) if store::is_stale(&err) => find(&StoreOptions { rebuild: true, ..settings.store.clone() })?,
         other => other?,
     };
+    if settings.verbose {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let read = &snapshot.timing;
+        warn(&format!(
+            "timing: reading and parsing {:.1} ms, checks {:.1} ms, judging references {:.1} ms, grouping {:.1} ms, \
+             ranking scenarios {:.1} ms",
+            ms(read.read.saturating_sub(read.checks)),
+            ms(read.checks),
+            ms(read.references),
+            ms(timing.grouping),
+            ms(timing.ranking)
+        ));
+    }
     let read =
         ReadSummary { files: snapshot.files, unreadable: snapshot.unreadable, not_judged: snapshot.not_judged.clone() };
     match args.format {

@@ -804,11 +804,11 @@ impl Checks {
 
     fn signal(&self, check: &Check, ctx: &Ctx) -> Signal {
         Signal {
-            text: render(&check.text, ctx),
-            evidence: render(&check.evidence, ctx),
+            text: render(&check.text, ctx).into(),
+            evidence: render(&check.evidence, ctx).into(),
             severity: check.severity,
             from_status: true,
-            check: Some(check.id.clone()),
+            check: Some(check.id.as_str().into()),
             context: false,
             pod_events: check.pod_events,
         }
@@ -877,11 +877,11 @@ impl Checks {
                 for key in &p.keys {
                     let key = (key.0.to_string(), key.1.to_string(), key.2.to_string());
                     let signal = Signal {
-                        text: p.text.to_string(),
-                        evidence: p.evidence.to_string(),
+                        text: p.text.clone(),
+                        evidence: p.evidence.clone(),
                         severity: p.severity,
                         from_status: true,
-                        check: Some(p.check.to_string()),
+                        check: Some(p.check.clone()),
                         context: false,
                         pod_events: p.pod_events,
                     };
@@ -978,6 +978,6 @@ mod tests {
         checks.observe(&pod, &k, &mut inv);
         inv.mark_present("ServiceAccount", "*");
         let (found, _) = checks.finish(inv);
-        assert!(found.iter().any(|(_, s)| s.text == "serviceaccount \"builder\" not found"), "{found:?}");
+        assert!(found.iter().any(|(_, s)| &*s.text == "serviceaccount \"builder\" not found"), "{found:?}");
     }
 }

@@ -11,7 +11,15 @@ use crate::analyze::{Key, Severity, Signal, Snapshot};
 use crate::knowledge::{fill, KNOWLEDGE};
 
 fn status_signal(severity: Severity, text: String, evidence: String) -> Signal {
-    Signal { text, evidence, severity, from_status: true, check: None, context: false, pod_events: false }
+    Signal {
+        text: text.into(),
+        evidence: evidence.into(),
+        severity,
+        from_status: true,
+        check: None,
+        context: false,
+        pod_events: false,
+    }
 }
 
 /// Records what one object (never a list) shows, by its status and by the data checks.
@@ -243,8 +251,8 @@ fn observe_event(event: &Object, snapshot: &mut Snapshot) {
     snapshot.observe(
         key,
         Signal {
-            text: format!("{reason} {message}"),
-            evidence: format!("event {reason}: {}{count}", one_line(message)),
+            text: format!("{reason} {message}").into(),
+            evidence: format!("event {reason}: {}{count}", one_line(message)).into(),
             severity: Severity::Warning,
             from_status: false,
             check: None,
