@@ -97,11 +97,22 @@ impl Catalog {
         }
         let (inputs, special) = candidate_files(settings)?;
         catalog.problems.extend(special);
-        for input in inputs {
-            catalog.load_input(&input)?;
+        for part in load_in_parallel(&inputs) {
+            catalog.absorb(part?);
         }
         catalog.check_duplicates();
         Ok(catalog)
+    }
+
+    /// Appends what loading later files found: the same as loading them into this catalog.
+    fn absorb(&mut self, part: Catalog) {
+        self.scenarios.extend(part.scenarios);
+        self.files.extend(part.files);
+        self.skipped.extend(part.skipped);
+        self.problems.extend(part.problems);
+        self.rules.extend(part.rules);
+        self.duplicates.extend(part.duplicates);
+        self.sources.extend(part.sources);
     }
 
     fn load_input(&mut self, input: &Input) -> Result<()> {
@@ -311,6 +322,26 @@ pub(crate) fn candidate_files(settings: &CatalogSettings) -> Result<(Vec<Input>,
         }
     }
     Ok((out, special))
+}
+
+/// Each file loaded on its own into a catalog of its own, on all cores, in `inputs` order: a
+/// file's loading depends on no other file, so appending the parts in order gives what loading
+/// one after the other would (the first error in order is the one reported).
+fn load_in_parallel(inputs: &[Input]) -> Vec<Result<Catalog>> {
+    let load = |input: &Input| {
+        let mut part = Catalog::default();
+        part.load_input(input).map(|()| part)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || inputs.len() < 2 {
+        return inputs.iter().map(load).collect();
+    }
+    let chunk = inputs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> =
+            inputs.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(load).collect::<Vec<_>>())).collect();
+        parts.into_iter().flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }
 
 /// Resolves paths, each folder once: a regular file's real path is its folder's real path and

@@ -525,7 +525,7 @@ struct Candidate {
 impl Candidate {
     fn of(index: &IndexView, scores: &DocScores, doc: usize) -> Candidate {
         let bits = scores.evidence(doc).max(0.0).to_bits();
-        Candidate { key: (std::cmp::Reverse(bits), index.doc(doc).id, doc as u32) }
+        Candidate { key: (std::cmp::Reverse(bits), index.id(doc), doc as u32) }
     }
 
     fn doc(self) -> usize {

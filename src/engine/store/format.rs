@@ -371,6 +371,11 @@ impl<'a> IndexView<'a> {
         }
     }
 
+    /// Document `doc`'s scenario number alone (ranking reads it for every candidate).
+    pub(crate) fn id(&self, doc: usize) -> u32 {
+        le32(self.docs, doc * DOC_RECORD)
+    }
+
     /// Every document's category, in order (only `--category` needs them).
     pub(crate) fn categories(&self) -> Result<Vec<&'a str>> {
         let mut r = Reader::new(self.categories);
