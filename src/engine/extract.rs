@@ -507,19 +507,29 @@ pub(crate) fn normalize(text: &str) -> String {
         | \b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b   # UIDs
         | \b\d{1,3}(\.\d{1,3}){3}(:\d+)?(/\d+)?\b             # IPv4, with port or prefix
         | \b(sha256:)?[0-9a-f]{12,}\b                          # digests and container ids
-        | -[a-z0-9]{8,10}-[a-z0-9]{5}\b                        # pod name hashes (web-5d9c7b8f4-x2x7z)
+        | -[a-z0-9]{8,10}-[a-z0-9]{5}(\b|_)                    # pod name hashes (web-5d9c7b8f4-x2x7z, and
+                                                               # web-5d9c7b8f4-x2x7z_shop(uid) in kubelet logs)
+        | kube-api-access-[a-z0-9]{5}\b                        # service account token volumes
         | \(x\d+\ over\ (?u:\S+)\)                              # event repeat counts
         | \b\d+(\.\d+)?(ms|us|ns|s|m|h|d)\b                     # durations and ages
         | "ts":"(?u:[^"]*)",?                                   # JSON log timestamps
         "#,
     );
-    // `replace_all` with " ", then runs of whitespace made one space: in one pass, without the
-    // intermediate strings.
+    // `replace_all` with " " (except that the `_` before a pod's namespace and the kind of a
+    // token volume, `kube-api-access`, are kept), then runs of whitespace made one space: in
+    // one pass, without the intermediate strings.
     let mut normal = Collapsed { text: String::with_capacity(text.len()), gap: false };
     let mut last = 0;
     for m in noise.find_iter(text) {
         normal.push(&text[last..m.start()]);
-        normal.push(" ");
+        let noise = m.as_str();
+        normal.push(if noise.starts_with("kube-api-access-") {
+            "kube-api-access"
+        } else if noise.ends_with('_') {
+            " _"
+        } else {
+            " "
+        });
         last = m.end();
     }
     normal.push(&text[last..]);
@@ -651,6 +661,28 @@ Nov 24 10:00:02 node-1 kubelet[812]: I1124 10:00:02.000000     812 kubelet.go:10
     }
 
     #[test]
+    fn kubelet_pod_hashes_and_token_volumes_fold() {
+        let paste = "\
+E1201 10:00:01.000001    1234 pod_workers.go:1298] \"Error syncing pod, skipping\" err=\"failed to \\\"StartContainer\\\" for \\\"app\\\" with CrashLoopBackOff: \\\"back-off 5m0s restarting failed container=app pod=web-5d9c7b8f4-lkj99_shop(uid)\\\"\" pod=\"shop/web-5d9c7b8f4-lkj99\"
+E1201 10:00:02.000002    1234 pod_workers.go:1298] \"Error syncing pod, skipping\" err=\"failed to \\\"StartContainer\\\" for \\\"app\\\" with CrashLoopBackOff: \\\"back-off 5m0s restarting failed container=app pod=web-6f7d9c8b4d-gkg6b_shop(uid)\\\"\" pod=\"shop/web-6f7d9c8b4d-gkg6b\"
+E1201 10:00:03.000003    1234 nestedpendingoperations.go:348] MountVolume.SetUp failed for volume \"kube-api-access-x7k2p\" : object \"shop\"/\"kube-root-ca.crt\" not registered
+E1201 10:00:04.000004    1234 nestedpendingoperations.go:348] MountVolume.SetUp failed for volume \"kube-api-access-dhc2b\" : object \"shop\"/\"kube-root-ca.crt\" not registered
+";
+        let signals = extract(paste);
+        let texts: Vec<&str> = signals.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(signals.len(), 2, "{texts:?}");
+        assert_eq!((signals[0].count, signals[1].count), (2, 2));
+        // The namespace stays, after the `_` that joined it to the pod name.
+        assert!(texts[0].contains("pod=web _shop(uid)") && !texts[0].contains("lkj99"), "{texts:?}");
+        assert!(texts[1].contains("volume \"kube-api-access\" :"), "{texts:?}");
+        // A word that merely contains the shape is left alone.
+        assert_eq!(
+            normalize("kube-api-access-x7k2pq web-5d9c7b8f4-lkj99x_y"),
+            "kube-api-access-x7k2pq web-5d9c7b8f4-lkj99x_y"
+        );
+    }
+
+    #[test]
     fn no_condition_type_looks_like_a_klog_header() {
         // `Extractor::line` sends klog lines (`E1124 ...`) past `condition` because of this.
         for check in KNOWLEDGE.condition_checks {
@@ -694,6 +726,31 @@ Nov 24 10:00:02 node-1 kubelet[812]: I1124 10:00:02.000000     812 kubelet.go:10
             for line in [line.clone(), format!("{line}{tail}")] {
                 proptest::prop_assert_eq!(klog_header(&line), klog.find(&line).map(|m| m.end()), "{:?}", line);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 200, ..Default::default() })]
+
+        /// Lines that differ only in a pod's generated name or a token volume's suffix are one signal.
+        #[test]
+        fn generated_names_fold(
+            hashes in proptest::collection::vec(("[a-z0-9]{8,10}", "[a-z0-9]{5}", "[a-z0-9]{5}"), 1..20),
+            ns in "[a-z][a-z0-9-]{0,12}",
+        ) {
+            let paste: String = hashes
+                .iter()
+                .map(|(hash, pod, volume)| {
+                    format!(
+                        "E1201 10:00:01.000001 1 pod_workers.go:1298] \"Error syncing pod, skipping\" \
+                         err=\"back-off 5m0s restarting failed container=app pod=web-{hash}-{pod}_{ns}(uid)\" \
+                         volume=\"kube-api-access-{volume}\"\n"
+                    )
+                })
+                .collect();
+            let signals = extract(&paste);
+            proptest::prop_assert_eq!(signals.len(), 1, "{:?}", signals);
+            proptest::prop_assert_eq!(signals[0].count, hashes.len());
         }
     }
 }
