@@ -3,6 +3,7 @@
 //! with the place of the first bad byte, so the caller can say where.
 
 use std::borrow::Cow;
+use std::io::{self, Read};
 
 /// Decoded text, and where decoding was lossy.
 #[derive(Debug)]
@@ -25,6 +26,78 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
         return utf16(rest, u16::from_be_bytes, "UTF-16BE");
     }
     utf8(bytes)
+}
+
+/// How much text [`read_lines`] reads before it hands the complete lines on.
+const CHUNK: usize = 1 << 20;
+
+/// Reads text as [`decode`] would, without holding it whole: `each` gets the decoded text in
+/// pieces that end at a line end (`\n`), the last one at the end of the input, so `piece.lines()`
+/// over the pieces gives the lines of the whole text. Invalid UTF-8 is replaced piece by piece,
+/// which is the same as replacing it in the whole: a newline ends any invalid sequence. UTF-16
+/// is rare and decoded whole. Returns how many bytes were read.
+pub(crate) fn read_lines(reader: &mut dyn Read, each: &mut dyn FnMut(&str)) -> io::Result<u64> {
+    let mut buf = vec![0; CHUNK];
+    // `buf[..filled]` holds what was read and not yet handed on.
+    let mut filled = 0;
+    let mut total = 0u64;
+    // The byte-order mark decides the encoding: read until it can be told (three bytes) or
+    // the input ends.
+    while filled < 3 {
+        match read(reader, &mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    total += filled as u64;
+    if buf[..filled].starts_with(b"\xFF\xFE") || buf[..filled].starts_with(b"\xFE\xFF") {
+        buf.truncate(filled);
+        total += reader.read_to_end(&mut buf)? as u64;
+        each(&decode(&buf).text);
+        return Ok(total);
+    }
+    let mut start = if buf[..filled].starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    loop {
+        if let Some(end) = memchr::memrchr(b'\n', &buf[start..filled]).map(|i| start + i + 1) {
+            each(&lossy(&buf[start..end]));
+            buf.copy_within(end..filled, 0);
+            filled -= end;
+            start = 0;
+        }
+        if filled == buf.len() {
+            // A line longer than the buffer: make room for the rest of it.
+            buf.resize(2 * buf.len(), 0);
+        }
+        match read(reader, &mut buf[filled..])? {
+            0 => break,
+            n => {
+                filled += n;
+                total += n as u64;
+            }
+        }
+    }
+    if filled > start {
+        each(&lossy(&buf[start..filled]));
+    }
+    Ok(total)
+}
+
+/// Valid UTF-8 is checked much faster than `from_utf8_lossy` walks it.
+fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// One `read`, retried when a signal interrupted it; 0 at the end of the input.
+fn read(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
 }
 
 fn utf8(bytes: &[u8]) -> Decoded<'_> {

@@ -9,7 +9,7 @@ use crate::catalog::check_category;
 use crate::catalog::model::Scenario;
 use crate::cli::{DiagnoseArgs, DiagnoseFormat, Settings};
 use crate::encoding;
-use crate::engine::extract::extract;
+use crate::engine::extract::{LineExtractor, Signal};
 use crate::engine::store::{self, Provenance, Stale, StoreOptions};
 use crate::engine::{self, Input, InputOrigin};
 use crate::exit_codes::Outcome;
@@ -154,42 +154,94 @@ enum Pasted {
 
 /// Signals from a file or stdin; short free text with no signal counts as a description.
 fn read_pasted(path: &std::path::Path, settings: &Settings) -> Result<Pasted> {
-    let mut bytes = Vec::new();
     let stdin = path.as_os_str() == "-";
-    let name = if stdin {
+    let (name, paste) = if stdin {
         // Someone typing `--from -` at a prompt gets a silent wait otherwise, and may not know
         // how to end the input.
         if settings.terminal.stdin {
             warn("reading stdin: paste the output, then press Ctrl-D");
         }
-        std::io::stdin().read_to_end(&mut bytes).context("cannot read stdin")?;
-        "stdin".to_string()
+        ("stdin".to_string(), read_paste(&mut std::io::stdin().lock()).context("cannot read stdin")?)
     } else {
-        bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        path.display().to_string()
+        let paste = std::fs::File::open(path).and_then(|mut file| read_paste(&mut file));
+        (path.display().to_string(), paste.with_context(|| format!("{}: cannot read", path.display()))?)
     };
-    let text = encoding::decode(&bytes).text;
-    let signals = extract(&text);
-    if !signals.is_empty() {
-        return Ok(Pasted::Inputs(signals.iter().map(Input::signal).collect()));
+    if settings.verbose {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        warn(&format!(
+            "timing: paste read {:.1} ms, signals extracted {:.1} ms ({} lines, {} signals)",
+            ms(paste.timing.read),
+            ms(paste.timing.extract),
+            paste.lines,
+            paste.signals.len()
+        ));
     }
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    if !lines.is_empty() && lines.len() <= DESCRIPTION_LINES {
-        let mut input = Input::symptom(&lines.join(" "));
+    if !paste.signals.is_empty() {
+        return Ok(Pasted::Inputs(paste.signals.iter().map(Input::signal).collect()));
+    }
+    if paste.non_blank > 0 && paste.non_blank <= DESCRIPTION_LINES {
+        let mut input = Input::symptom(&paste.description.join(" "));
         input.origin = InputOrigin::File(name);
         return Ok(Pasted::Inputs(vec![input]));
     }
-    let why = match (stdin, lines.len()) {
+    let emptiness = if paste.bytes == 0 { "empty" } else { "blank" };
+    let why = match (stdin, paste.non_blank) {
         (true, 0) => format!(
-            "stdin was {}; pipe the output in: `kubectl describe pod P | {} diagnose --from -`",
-            if bytes.is_empty() { "empty" } else { "blank" },
+            "stdin was {emptiness}; pipe the output in: `kubectl describe pod P | {} diagnose --from -`",
             settings.program
         ),
-        (false, 0) => format!("{name} is {}", if bytes.is_empty() { "empty" } else { "blank" }),
+        (false, 0) => format!("{name} is {emptiness}"),
         (_, n) => format!(
             "no signal k8sdoc recognises in {name}, and at {n} lines it is too long to read as a description \
              (up to {DESCRIPTION_LINES}); describe what you see with --symptom TEXT"
         ),
     };
     Ok(Pasted::Nothing(why))
+}
+
+/// A paste, read line by line: a large log is never held whole.
+struct Paste {
+    signals: Vec<Signal>,
+    /// Bytes read, a byte-order mark included.
+    bytes: u64,
+    lines: usize,
+    /// Non-blank lines, and the first of them: few enough, they are a typed description.
+    non_blank: usize,
+    description: Vec<String>,
+    timing: PasteTiming,
+}
+
+/// Where reading a paste spent its time, for `-v`.
+struct PasteTiming {
+    /// Reading and decoding the bytes.
+    read: Duration,
+    /// Extracting the signals from the decoded lines.
+    extract: Duration,
+}
+
+fn read_paste(reader: &mut dyn Read) -> std::io::Result<Paste> {
+    let started = Instant::now();
+    let mut extracting = Duration::ZERO;
+    let mut extractor = LineExtractor::default();
+    let (mut non_blank, mut description) = (0, Vec::new());
+    let bytes = encoding::read_lines(reader, &mut |piece| {
+        // Timed per piece (up to a MiB), not per line: a million clock reads would show.
+        let at = Instant::now();
+        for line in piece.lines() {
+            extractor.push(line);
+            if !line.trim().is_empty() {
+                non_blank += 1;
+                if non_blank <= DESCRIPTION_LINES {
+                    description.push(line.to_string());
+                }
+            }
+        }
+        extracting += at.elapsed();
+    })?;
+    let at = Instant::now();
+    let lines = extractor.count();
+    let signals = extractor.finish();
+    extracting += at.elapsed();
+    let timing = PasteTiming { read: started.elapsed().saturating_sub(extracting), extract: extracting };
+    Ok(Paste { signals, bytes, lines, non_blank, description, timing })
 }

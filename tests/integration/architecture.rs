@@ -12,7 +12,7 @@ use crate::util::repo;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("lib", &["cli", "commands", "exit_codes", "output"]),
     ("main", &[]),
-    ("fuzzing", &["analyze", "engine"]),
+    ("fuzzing", &["analyze", "encoding", "engine"]),
     (
         "commands",
         &["analyze", "catalog", "cli", "encoding", "engine", "exit_codes", "hash", "knowledge", "output", "yaml"],

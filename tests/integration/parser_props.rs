@@ -251,3 +251,42 @@ proptest! {
         crate::util::lib_api::analyze_bytes(&bytes);
     }
 }
+
+/// Lines of pasted output: kubelet and event lines, describe fields, table rows, line ends of
+/// every kind, invalid UTF-8, and text in general.
+fn paste_line() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"E1201 10:00:01.000001    1234 pod_workers.go:1298] \"Error syncing pod, skipping\" pod=web-5d9c7b8f4-lkj99_shop(uid)".to_vec()),
+        Just(b"I1201 10:00:03.000003    1234 reconciler_common.go:258] \"VerifyControllerAttachedVolume started for volume \\\"kube-api-access-dhc2b\\\"\"".to_vec()),
+        Just(b"Nov 24 10:00:01 node-1 kubelet[812]: E1124 10:00:01.123456     812 kubelet.go:2412] failed".to_vec()),
+        Just(b"  Warning  BackOff  2m (x40 over 10m)  kubelet  Back-off restarting failed container".to_vec()),
+        Just(b"NAME   READY   STATUS             RESTARTS   AGE".to_vec()),
+        Just(b"api-7c9f8d6b5d-abcde   0/1   CrashLoopBackOff   7   15m".to_vec()),
+        Just(b"Access Modes: RWO".to_vec()),
+        Just(b"StorageClass: ".to_vec()),
+        Just(b"Status: Pending".to_vec()),
+        Just(b"finalizers:".to_vec()),
+        Just(b"- kubernetes.io/pvc-protection".to_vec()),
+        Just(b"\xEF\xBB\xBF".to_vec()),
+        Just(b"\xFF\xFE".to_vec()),
+        Just(b"bad \xFF\xE2\x82 bytes".to_vec()),
+        Just(Vec::new()),
+        "\\PC{0,60}".prop_map(String::into_bytes),
+        prop::collection::vec(any::<u8>(), 0..20),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(500))]
+
+    /// `diagnose --from` reads a paste piece by piece, whatever the size of each read: the
+    /// signals are those of the whole paste decoded at once, and nothing panics.
+    #[test]
+    fn a_paste_read_piece_by_piece_gives_the_signals_of_the_whole(
+        lines in prop::collection::vec((paste_line(), prop_oneof![Just(&b"\n"[..]), Just(&b"\r\n"[..]), Just(&b"\r"[..]), Just(&b""[..])]), 0..40),
+        chunk in 1usize..64,
+    ) {
+        let paste: Vec<u8> = lines.iter().flat_map(|(line, end)| line.iter().chain(end.iter()).copied()).collect();
+        prop_assert!(crate::util::lib_api::extract_streamed(&paste, chunk));
+    }
+}

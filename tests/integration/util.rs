@@ -11,6 +11,7 @@ pub mod lib_api {
     pub use k8sdoc::catalog::mojibake::repair;
     pub use k8sdoc::catalog::parse::parse_catalog;
     pub use k8sdoc::fuzzing::analyze as analyze_bytes;
+    pub use k8sdoc::fuzzing::extract_streamed;
     pub use k8sdoc::output::scenario_markdown;
 }
 
