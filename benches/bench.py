@@ -8,7 +8,7 @@ Usage: bench.py BIN WORK [--sizes 10000,100000] [--rounds N] [--skip cold,search
 Yardsticks: `k8sdoc --version` (the process-start floor), `grep` over the same files (writing to
 a file: GNU grep stops at its first match when its output is /dev/null), `jq length` for dumps,
 and parsing the catalog (a `search` that matches nothing parses every file) for the cold build.
-Peak memory is each child's own maximum resident set (wait4's rusage), in MB.
+Peak memory is each command's maximum resident set as GNU time reports it, in MB.
 """
 import argparse
 import os
@@ -21,13 +21,25 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 QUERY = "pods stuck terminating"
 
 
-def run(cmd, out=subprocess.DEVNULL, stdin=None, env=None):
-    """Wall seconds and peak RSS (MB) of one run."""
+def run(cmd, out=subprocess.DEVNULL, stdin=None, env=None, before=lambda: None):
+    """Wall seconds and peak RSS (MB) of one run. The wall time is of the command started
+    directly; the peak is read by GNU time in a second run, since a child forked from Python
+    counts Python's own pages until it execs."""
+    before()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, stdin=stdin, env=env)
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+    subprocess.run(cmd, stdout=out, stderr=subprocess.DEVNULL, stdin=stdin, env=env)
+    wall = time.perf_counter() - start
+    if out is not subprocess.DEVNULL:
+        out.seek(0)
+        out.truncate()
+    report = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"k8sdoc-bench-time.{os.getpid()}")
+    before()
+    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report, *cmd], stdout=out, stderr=subprocess.DEVNULL,
+                   stdin=stdin, env=env)
+    with open(report) as fh:
+        peak = int(fh.read().split()[-1]) / 1024
+    os.remove(report)
+    return wall, peak
 
 
 def interleaved(commands, rounds):
@@ -43,7 +55,7 @@ def interleaved(commands, rounds):
 
 
 def to_file(path):
-    return open(path, "w")
+    return open(path, "w+")
 
 
 def ms(s):
@@ -101,8 +113,8 @@ def main():
             cold_env = dict(env, K8SDOC_CACHE_DIR=os.path.join(work, "cold-cache"))
 
             def cold(layer=layer, cold_env=cold_env):
-                subprocess.run(["rm", "-rf", cold_env["K8SDOC_CACHE_DIR"]])
-                return run([k8sdoc, "-q", *layer, "diagnose", "-s", QUERY], env=cold_env)
+                wipe = lambda: subprocess.run(["rm", "-rf", cold_env["K8SDOC_CACHE_DIR"]])
+                return run([k8sdoc, "-q", *layer, "diagnose", "-s", QUERY], env=cold_env, before=wipe)
 
             parse = k("-q", *layer, "search", "-F", "zz-no-such-text-zz")
             # A cold build of a large catalog takes minutes: once is enough to compare.

@@ -340,7 +340,10 @@ fn load_in_parallel(inputs: &[Input]) -> Vec<Result<Catalog>> {
     std::thread::scope(|scope| {
         let parts: Vec<_> =
             inputs.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(load).collect::<Vec<_>>())).collect();
-        parts.into_iter().flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
     })
 }
 

@@ -187,7 +187,8 @@ pub(crate) fn diagnose(index: &IndexView, rules: &RuleSet, inputs: &[Input], set
     let bm25 = Bm25 { n_docs: index.n_docs as f32, avg_len: index.avg_len };
     let mut scores = DocScores::new(index.n_docs);
     let (terms, typed) = text_scores(index, &bm25, &query.terms, &mut scores);
-    let symptoms = if settings.text_only { Vec::new() } else { rule_scores(index, &bm25, rules, &detected, &mut scores) };
+    let symptoms =
+        if settings.text_only { Vec::new() } else { rule_scores(index, &bm25, rules, &detected, &mut scores) };
     let floor = FLOOR_SHARE * bm25.term(1.0, 1).idf;
     let (candidates, below_floor) = candidates(index, &mut scores, &typed, floor, settings.category.as_deref());
     let explain = Explain { index, scores: &scores, terms: &terms, symptoms: &symptoms };
@@ -447,9 +448,7 @@ impl TypedCoverage {
     /// Only short inputs are judged: a long one is a message or output pasted as text, most of
     /// whose words (names, addresses, boilerplate) no right answer holds either.
     fn covers_enough(&self, held: f32) -> bool {
-        self.terms > SHORT_INPUT_TERMS
-            || self.total <= 0.0
-            || held >= COVERAGE_SHARE * self.total
+        self.terms > SHORT_INPUT_TERMS || self.total <= 0.0 || held >= COVERAGE_SHARE * self.total
     }
 }
 

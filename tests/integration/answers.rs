@@ -227,7 +227,13 @@ fn answers_are_the_recorded_ones_warm_and_cold() {
             ));
         }
     }
-    assert!(differ.is_empty(), "{} of {} answers differ warm and cold:\n{}", differ.len(), sample.len(), differ.join("\n"));
+    assert!(
+        differ.is_empty(),
+        "{} of {} answers differ warm and cold:\n{}",
+        differ.len(),
+        sample.len(),
+        differ.join("\n")
+    );
 
     let lines: Vec<String> = asked
         .iter()

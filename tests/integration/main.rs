@@ -4,8 +4,8 @@
 mod util;
 
 mod analyze;
-mod answers;
 mod analyze_peers;
+mod answers;
 mod architecture;
 mod cli;
 mod cli_finish;

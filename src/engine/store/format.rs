@@ -259,7 +259,10 @@ impl<'a> Postings<'a> {
     /// (document, impact), by document.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, f32)> + 'a {
         let n = self.n_docs;
-        self.records.chunks_exact(8).map(|c| (le32(c, 0) as usize, f32::from_bits(le32(c, 4)))).filter(move |&(d, _)| d < n)
+        self.records
+            .chunks_exact(8)
+            .map(|c| (le32(c, 0) as usize, f32::from_bits(le32(c, 4))))
+            .filter(move |&(d, _)| d < n)
     }
 
     /// The term's impact in `doc`, if `doc` holds it.

@@ -20,8 +20,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use anyhow::{Context, Result};
 
 use self::codec::Reader;
-pub(crate) use self::format::{IndexView, Postings};
 use self::format::{FileStamp, StoredProblem};
+pub(crate) use self::format::{IndexView, Postings};
 use super::index;
 use super::rules::RuleSet;
 use crate::catalog::model::{Origin, Scenario, Source, SourceFile};
