@@ -4,6 +4,7 @@ interleaved (round after round, every command once per round) so that a busy mac
 of them alike; the ratios are what to compare. Figures only: nothing here passes or fails.
 
 Usage: bench.py BIN WORK [--sizes 10000,100000] [--rounds N] [--skip cold,search,paste,analyze]
+                [--before OLD_BIN]   # also an older build, in the same rounds, for before/after
 
 Yardsticks: `k8sdoc --version` (the process-start floor), `grep` over the same files (writing to
 a file: GNU grep stops at its first match when its output is /dev/null), `jq length` for dumps,
@@ -69,6 +70,7 @@ def main():
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--skip", default="")
+    ap.add_argument("--before", help="an older k8sdoc binary to run in the same rounds")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     k8sdoc = os.path.abspath(args.bin)
@@ -88,11 +90,19 @@ def main():
         return lambda: run([k8sdoc, *a], env=env, **kw)
 
     # Warm diagnose against the floor and grep, every catalog in the same rounds.
+    before = os.path.abspath(args.before) if args.before else None
+    # The older build keeps its own cache: its index format may differ.
+    old_env = dict(env, K8SDOC_CACHE_DIR=os.path.join(work, "cache-before"))
     for _, _, layer in catalogs:
-        run([k8sdoc, "-q", *layer, "diagnose", "-s", QUERY], env=env)  # build the index once
+        subprocess.run([k8sdoc, "-q", *layer, "diagnose", "-s", QUERY], env=env, stdout=subprocess.DEVNULL)
+        if before:
+            subprocess.run([before, "-q", *layer, "diagnose", "-s", QUERY], env=old_env, stdout=subprocess.DEVNULL)
     commands = [("version", k("--version"))]
     for name, folder, layer in catalogs:
         commands.append((f"diagnose {name}", k("-q", *layer, "diagnose", "-s", QUERY)))
+        if before:
+            go = lambda layer=layer: run([before, "-q", *layer, "diagnose", "-s", QUERY], env=old_env)
+            commands.append((f"before {name}", go))
         commands.append((f"grep {name}", lambda f=folder: run(["grep", "-ric", QUERY, f], out=to_file(scratch))))
     got = interleaved(commands, args.rounds)
     floor = got["version"][0]
@@ -104,6 +114,9 @@ def main():
         d, peak = got[f"diagnose {name}"]
         g, _ = got[f"grep {name}"]
         print(f"| {name} | {ms(d)} | {d / floor:.1f}x | {ms(g)} | {d / g:.2f}x | {peak:.1f} MB |")
+        if before:
+            b, peak = got[f"before {name}"]
+            print(f"| {name}, before | {ms(b)} | {b / floor:.1f}x | | {b / g:.2f}x | {peak:.1f} MB |")
 
     if "cold" not in skip:
         print("\n## Cold index build against parsing the same files (`search` matching nothing)")

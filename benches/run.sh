@@ -6,6 +6,7 @@
 #   SIZES=10000 ROUNDS=10 bash benches/run.sh
 #   SKIP=cold,paste bash benches/run.sh      # leave parts out (cold, search, paste, analyze)
 #   WORK=/tmp/k8sdoc-bench bash benches/run.sh   # keep generated inputs between runs
+#   BEFORE=/path/to/older/k8sdoc bash benches/run.sh   # the older build too, in the same rounds
 # The 100,000-scenario catalog is 220 MB of markdown and its cold build takes minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,4 @@ if [ -z "${WORK:-}" ]; then
 fi
 mkdir -p "$WORK"
 python3 benches/bench.py target/release/k8sdoc "$WORK" --sizes "${SIZES:-10000,100000}" \
-  --rounds "${ROUNDS:-20}" --skip "${SKIP:-}"
+  --rounds "${ROUNDS:-20}" --skip "${SKIP:-}" ${BEFORE:+--before "$BEFORE"}

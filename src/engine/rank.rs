@@ -627,7 +627,7 @@ fn fold_duplicates(results: &mut Vec<Ranked>, index: &IndexView) {
     let mut kept: Vec<Ranked> = Vec::with_capacity(results.len());
     let mut by_title: HashMap<u32, usize> = HashMap::new();
     for r in results.drain(..) {
-        match by_title.entry(index.doc(r.doc).title_hash) {
+        match by_title.entry(index.title_hash(r.doc)) {
             std::collections::hash_map::Entry::Occupied(twin) => kept[*twin.get()].also.push(r.doc),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(kept.len());
@@ -641,10 +641,10 @@ fn fold_duplicates(results: &mut Vec<Ranked>, index: &IndexView) {
 /// Twins of shown results that rank below the sorted prefix join their `also`, in rank order,
 /// after those the prefix folded.
 fn add_later_twins(results: &mut [Ranked], rest: &[Candidate], index: &IndexView) {
-    let titles: Vec<u32> = results.iter().map(|r| index.doc(r.doc).title_hash).collect();
+    let titles: Vec<u32> = results.iter().map(|r| index.title_hash(r.doc)).collect();
     let mut twins: Vec<(Candidate, usize)> = rest
         .iter()
-        .filter_map(|c| titles.iter().position(|&t| t == index.doc(c.doc()).title_hash).map(|i| (*c, i)))
+        .filter_map(|c| titles.iter().position(|&t| t == index.title_hash(c.doc())).map(|i| (*c, i)))
         .collect();
     twins.sort_unstable();
     for (c, i) in twins {

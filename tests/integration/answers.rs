@@ -19,6 +19,11 @@ use serde::Deserialize;
 
 use crate::util::{k8sdoc_process, repo};
 
+/// A YAML file of `tests/data`.
+fn data<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    crate::util::read_yaml(&repo().join("tests/data").join(name))
+}
+
 const RECORDED: &str = "tests/data/answers.txt";
 
 /// User catalog files layered on the built-in one for part of the queries: markdown with the seed's
@@ -48,12 +53,6 @@ struct RealCase {
     text: String,
 }
 
-fn read_yaml<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    let path = repo().join("tests/data").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 /// What is asked: typed text (`--symptom`) or pasted output (`--from -`).
 #[derive(Clone)]
 enum Asked {
@@ -70,14 +69,14 @@ struct Query {
 fn queries() -> Vec<Query> {
     let mut queries = Vec::new();
     let mut push = |label: String, asked: Asked| queries.push(Query { label, asked });
-    for (i, case) in read_yaml::<Vec<DevCase>>("dev-queries.yaml").into_iter().enumerate() {
+    for (i, case) in data::<Vec<DevCase>>("dev-queries.yaml").into_iter().enumerate() {
         push(format!("dev {}", i + 1), Asked::Symptom(case.q));
     }
-    for case in read_yaml::<Vec<CoverageCase>>("coverage-queries.yaml") {
+    for case in data::<Vec<CoverageCase>>("coverage-queries.yaml") {
         push(format!("coverage {} signal", case.key), Asked::Symptom(case.signal));
         push(format!("coverage {} message", case.key), Asked::Symptom(case.message));
     }
-    for (i, case) in read_yaml::<Vec<RealCase>>("real-world.yaml").into_iter().enumerate() {
+    for (i, case) in data::<Vec<RealCase>>("real-world.yaml").into_iter().enumerate() {
         let asked = match case.kind.as_str() {
             "paste" => Asked::Paste(case.text.into_bytes()),
             _ => Asked::Symptom(case.text),

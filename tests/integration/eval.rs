@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::util::{catalog_covers, k8sdoc, repo};
+use crate::util::{catalog_covers, k8sdoc, read_yaml, repo};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -23,11 +23,6 @@ struct CoverageCase {
     key: String,
     signal: String,
     message: String,
-}
-
-fn read_yaml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> T {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The top results' scenario numbers for `diagnose` with these arguments.

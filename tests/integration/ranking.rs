@@ -9,9 +9,8 @@
 //! `benches/eval.py` prints the same figures as a table.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
-use crate::util::{catalog_covers, k8sdoc, repo};
+use crate::util::{catalog_covers, k8sdoc, read_yaml, repo};
 use regex::RegexBuilder;
 use serde::Deserialize;
 use serde_json::Value;
@@ -51,11 +50,6 @@ struct Case {
     paste: bool,
     query: Vec<u8>,
     want: Want,
-}
-
-fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> T {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn title_regex(pattern: &str) -> regex::Regex {

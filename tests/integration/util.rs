@@ -33,6 +33,12 @@ pub fn k8sdoc_process() -> std::process::Command {
     cmd
 }
 
+/// A YAML test data file, deserialised; a broken one fails the test naming the file.
+pub fn read_yaml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> T {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

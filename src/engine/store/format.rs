@@ -379,6 +379,11 @@ impl<'a> IndexView<'a> {
         le32(self.docs, doc * DOC_RECORD)
     }
 
+    /// Document `doc`'s title hash alone (folding twins reads it for every candidate).
+    pub(crate) fn title_hash(&self, doc: usize) -> u32 {
+        le32(self.docs, doc * DOC_RECORD + 20)
+    }
+
     /// Every document's category, in order (only `--category` needs them).
     pub(crate) fn categories(&self) -> Result<Vec<&'a str>> {
         let mut r = Reader::new(self.categories);
