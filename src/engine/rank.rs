@@ -9,8 +9,10 @@
 //! symptom, and the score shown is the evidence's absolute strength, saturated to 0-100.
 //!
 //! The pipeline, one function a step: [`Query::read`] (tokens, corrections, synonyms),
-//! [`detect`] (symptoms), [`text_scores`] (BM25), [`rule_scores`], [`combine`], then the
-//! result list is ordered, folded and filled ([`fold_duplicates`], [`represent_each_symptom`]).
+//! [`detect`] (symptoms), [`text_scores`] (BM25), [`rule_scores`] (both into dense
+//! [`DocScores`]), [`candidates`] (the floor and coverage), then [`top_results`]: the first
+//! results ordered, folded and filled ([`fold_duplicates`], [`represent_each_symptom`]), and only
+//! they explained.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -205,7 +207,7 @@ struct DocScores {
     rule: Vec<f32>,
     /// The summed idf of the typed terms each document holds (see [`TypedCoverage`]).
     held: Vec<f32>,
-    /// [`TOUCHED`], [`LINKED`].
+    /// [`TOUCHED`], [`LINKED`], [`CANDIDATE`].
     flags: Vec<u8>,
     /// Every document some term or symptom reached, in the order first reached.
     touched: Vec<u32>,
