@@ -402,11 +402,8 @@ impl<'a> IndexView<'a> {
 
     /// Scenarios linked to a symptom, with how.
     pub(crate) fn links(&self, symptom: usize) -> impl Iterator<Item = (usize, LinkKind)> + 'a {
-        let (off, len) = self.links.get(symptom).copied().unwrap_or((0, 0));
         let n = self.n_docs;
-        let range = off as usize * LINK_RECORD..(off as usize + len as usize) * LINK_RECORD;
-        let bytes = self.link_data.get(range).unwrap_or_default();
-        bytes
+        self.link_records(symptom)
             .chunks_exact(LINK_RECORD)
             .map(|c| (le32(c, 0) as usize, LinkKind::from_u32(le32(c, 4))))
             .filter(move |&(d, _)| d < n)
@@ -414,10 +411,15 @@ impl<'a> IndexView<'a> {
 
     /// How document `doc` is linked to a symptom, if it is (links are stored by document).
     pub(crate) fn link_kind(&self, symptom: usize, doc: usize) -> Option<LinkKind> {
+        let records = self.link_records(symptom);
+        find_record(records, LINK_RECORD, doc).map(|at| LinkKind::from_u32(le32(records, at + 4)))
+    }
+
+    /// A symptom's (doc, kind) records, by document; none for a symptom out of range.
+    fn link_records(&self, symptom: usize) -> &'a [u8] {
         let (off, len) = self.links.get(symptom).copied().unwrap_or((0, 0));
         let range = off as usize * LINK_RECORD..(off as usize + len as usize) * LINK_RECORD;
-        let records = self.link_data.get(range).unwrap_or_default();
-        find_record(records, LINK_RECORD, doc).map(|at| LinkKind::from_u32(le32(records, at + 4)))
+        self.link_data.get(range).unwrap_or_default()
     }
 
     pub(crate) fn link_count(&self, symptom: usize) -> usize {
